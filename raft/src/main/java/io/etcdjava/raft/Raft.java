@@ -82,7 +82,7 @@ final class Raft {
     Raft(Config c) {
         this.id = c.id();
         this.log = c.logger();
-        this.raftLog = new RaftLog(c.storage(), c.maxCommittedSizePerReady());
+        this.raftLog = new RaftLog(c.storage(), c.maxCommittedSizePerReady(), c.logger());
         this.maxMsgSize = c.maxSizePerMsg();
         this.maxUncommittedSize = c.maxUncommittedEntriesSize();
         this.checkQuorum = c.checkQuorum();

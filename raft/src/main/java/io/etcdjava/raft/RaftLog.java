@@ -2,7 +2,6 @@ package io.etcdjava.raft;
 
 import io.etcdjava.raft.pb.Entry;
 import io.etcdjava.raft.pb.Snapshot;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -15,7 +14,7 @@ import java.util.List;
  * {@code (value, ok)}. Not thread-safe.
  */
 final class RaftLog {
-  private static final System.Logger LOG = System.getLogger(RaftLog.class.getName());
+  private final RaftLogger log;
 
   /** No size limit for {@link #slice}/{@link #entries}/{@code maxNextEntsSize}. */
   static final long NO_LIMIT = Long.MAX_VALUE;
@@ -36,6 +35,11 @@ final class RaftLog {
    * application's snapshot), unstable tail empty after storage's last index.
    */
   RaftLog(Storage storage, long maxNextEntsSize) {
+    this(storage, maxNextEntsSize, RaftLogger.NOOP);
+  }
+
+  RaftLog(Storage storage, long maxNextEntsSize, RaftLogger logger) {
+    this.log = logger;
     if (storage == null) {
       throw new IllegalArgumentException("storage must not be null");
     }
@@ -43,7 +47,7 @@ final class RaftLog {
     this.maxNextEntsSize = maxNextEntsSize;
     long firstIndex = storage.firstIndex();
     long lastIndex = storage.lastIndex();
-    this.unstable = new Unstable(lastIndex + 1);
+    this.unstable = new Unstable(lastIndex + 1, logger);
     this.committed = firstIndex - 1;
     this.applied = firstIndex - 1;
   }
@@ -126,7 +130,7 @@ final class RaftLog {
       Entry ne = ents.get(k);
       if (!matchTerm(ne.getIndex(), ne.getTerm())) {
         if (ne.getIndex() <= lastIndex()) {
-          LOG.log(Level.INFO, () -> "found conflict at index " + ne.getIndex() + " [existing term: "
+          log.info("found conflict at index " + ne.getIndex() + " [existing term: "
               + zeroTermOnErrCompacted(ne.getIndex()) + ", conflicting term: " + ne.getTerm() + "]");
         }
         return ne.getIndex();
@@ -146,7 +150,7 @@ final class RaftLog {
     long li = lastIndex();
     if (index > li) {
       long requested = index;
-      LOG.log(Level.WARNING, () -> "index(" + requested + ") is out of range [0, lastIndex(" + li
+      log.warn("index(" + requested + ") is out of range [0, lastIndex(" + li
           + ")] in findConflictByTerm");
       return index;
     }
@@ -334,7 +338,7 @@ final class RaftLog {
 
   /** Resets the log to a snapshot received from the leader: everything up to it counts as committed. */
   void restore(Snapshot s) {
-    LOG.log(Level.INFO, () -> "log [" + this + "] starts to restore snapshot [index: "
+    log.info("log [" + this + "] starts to restore snapshot [index: "
         + s.getMetadata().getIndex() + ", term: " + s.getMetadata().getTerm() + "]");
     committed = s.getMetadata().getIndex();
     unstable.restore(s);

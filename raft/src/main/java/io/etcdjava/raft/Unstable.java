@@ -2,7 +2,6 @@ package io.etcdjava.raft;
 
 import io.etcdjava.raft.pb.Entry;
 import io.etcdjava.raft.pb.Snapshot;
-import java.lang.System.Logger.Level;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
@@ -19,7 +18,7 @@ import java.util.List;
  * <p>Not thread-safe; owned by the raft state machine.
  */
 final class Unstable {
-  private static final System.Logger LOG = System.getLogger(Unstable.class.getName());
+  private final RaftLogger log;
 
   /** The incoming snapshot, or {@code null}. */
   Snapshot snapshot;
@@ -31,11 +30,17 @@ final class Unstable {
   private boolean owned;
 
   Unstable(long offset) {
+    this(offset, RaftLogger.NOOP);
+  }
+
+  Unstable(long offset, RaftLogger logger) {
     this.offset = offset;
+    this.log = logger;
   }
 
   /** For tests: a given state; {@code entries} is copied. */
   Unstable(Snapshot snapshot, List<Entry> entries, long offset) {
+    this.log = RaftLogger.NOOP;
     this.snapshot = snapshot;
     this.offset = offset;
     if (!entries.isEmpty()) {
@@ -143,7 +148,7 @@ final class Unstable {
       mutable(ents.size()).addAll(ents);
     } else if (after <= offset) {
       // Everything unstable is replaced (the log is truncated at or before our first entry).
-      LOG.log(Level.INFO, () -> "replace the unstable entries from index " + after);
+      log.info("replace the unstable entries from index " + after);
       offset = after;
       entries = new ArrayList<>(ents);
       owned = true;
@@ -151,7 +156,7 @@ final class Unstable {
       // Keep [offset, after) and replace the rest. A fresh list: the dropped suffix may still be held
       // by whoever received it, and overwriting in place would change what they see.
       checkOutOfBounds(offset, after);
-      LOG.log(Level.INFO, () -> "truncate the unstable entries before index " + after);
+      log.info("truncate the unstable entries before index " + after);
       int keep = (int) (after - offset);
       ArrayList<Entry> merged = new ArrayList<>(keep + ents.size());
       merged.addAll(entries.subList(0, keep));
