@@ -1,0 +1,19 @@
+package io.etcdjava.server.etcdserver;
+
+import io.etcdjava.api.etcdserverpb.StatusResponse;
+import java.util.concurrent.CompletableFuture;
+
+/** What the maintenance and health endpoints ask of the member. */
+public interface MemberStatus {
+    /** Maintenance.Status: version, db size, leader, raft index/term/applied index, learner flag. */
+    CompletableFuture<StatusResponse> status();
+
+    /** Whether this member currently knows a leader (health, etcd_server_has_leader). */
+    boolean hasLeader();
+
+    /**
+     * For /health: completes normally when a linearizable read would succeed now (etcd 3.5
+     * checks with a quorum read), exceptionally with the reason otherwise.
+     */
+    CompletableFuture<Void> checkHealth();
+}
