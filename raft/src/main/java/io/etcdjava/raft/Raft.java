@@ -224,6 +224,8 @@ final class Raft {
         pendingConfIndex = 0;
         uncommittedSize = 0;
         readOnly = new ReadOnly(readOnly.option);
+        // Reads held for a past term can never be answered by that term's leadership.
+        pendingReadIndexMessages = new ArrayList<>();
     }
 
     void resetRandomizedElectionTimeout() {
