@@ -1,0 +1,20 @@
+package io.etcdjava.server.mvcc;
+
+import java.util.List;
+
+import io.etcdjava.api.mvccpb.Event;
+
+/**
+ * Told about every committed write transaction that changed keys, on the apply thread, after the
+ * change is durable in the store's batch and visible to readers. Hook for the watch subsystem.
+ */
+@FunctionalInterface
+public interface KvChangeListener {
+    /**
+     * @param revision the revision the transaction created
+     * @param events its changes in sub-revision order: PUT with the new kv; DELETE with kv =
+     *     {key, mod_revision = revision}; both with prev_kv = the key's value before the
+     *     transaction (absent for a put that created the key). Must not throw or block.
+     */
+    void onCommit(long revision, List<Event> events);
+}

@@ -1,0 +1,445 @@
+package io.etcdjava.server.raftnode;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.etcdjava.raft.Config;
+import io.etcdjava.raft.ProposalDroppedException;
+import io.etcdjava.raft.RawNode;
+import io.etcdjava.raft.ReadState;
+import io.etcdjava.raft.Ready;
+import io.etcdjava.raft.StateType;
+import io.etcdjava.raft.pb.ConfChange;
+import io.etcdjava.raft.pb.ConfChangeV2;
+import io.etcdjava.raft.pb.ConfState;
+import io.etcdjava.raft.pb.Entry;
+import io.etcdjava.raft.pb.EntryType;
+import io.etcdjava.raft.pb.HardState;
+import io.etcdjava.raft.pb.Message;
+import io.etcdjava.raft.pb.MessageType;
+import io.etcdjava.raft.wal.WalOptions;
+import io.etcdjava.server.errors.EtcdError;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drives one member's raft: a loop thread owns the {@link RawNode}, ticks it, steps peer
+ * messages, turns concurrent proposals into batches, persists each Ready with one fsync (group
+ * commit), sends, and hands committed entries to the apply thread. Linearizable reads share
+ * ReadIndex rounds. Threads: "raft-loop" and "etcd-apply", both started and stopped here.
+ */
+public final class RaftNode implements AutoCloseable {
+    private record Proposal(ByteString data, CompletableFuture<Void> accepted) {
+    }
+
+    private record ReadRequest(CompletableFuture<Long> index) {
+    }
+
+    private record SnapshotRequest(long durableIndex) {
+    }
+
+    private record Inbound(Message message) {
+    }
+
+    private record TransferRequest(long transferee) {
+    }
+
+    private static final Object STOP = new Object();
+
+    private final RaftNodeConfig cfg;
+    private final RaftStorage storage;
+    private final RawNode node;
+    private final Applier applier;
+    private final Transport transport;
+    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final LinkedBlockingQueue<List<Entry>> applyQueue = new LinkedBlockingQueue<>();
+    private final ReadIndexRounds reads = new ReadIndexRounds();
+    private final ConfStateHistory confStates = new ConfStateHistory();
+    private final AppliedIndexWaiter appliedWaiter;
+    private final Thread loopThread;
+    private final Thread applyThread;
+    private volatile boolean running = true;
+    private volatile RaftStatus status = RaftStatus.INITIAL;
+    private volatile Throwable failure;
+    private long leaderChanges;
+    private boolean campaignedAlone;
+    private final CompletableFuture<Void> firstLeader = new CompletableFuture<>();
+    /** Apply-thread only: index of the last snapshot asked for. */
+    private long lastSnapshotRequested;
+
+    private RaftNode(RaftNodeConfig cfg, RaftStorage storage, Applier applier, Transport transport) {
+        this.cfg = cfg;
+        this.storage = storage;
+        this.applier = applier;
+        this.transport = transport;
+        long snapIndex = storage.snapshotIndex();
+        this.lastSnapshotRequested = snapIndex;
+        this.appliedWaiter = new AppliedIndexWaiter(snapIndex);
+        this.node = new RawNode(Config.builder()
+                .id(cfg.memberId())
+                .storage(storage.memory)
+                .electionTick(cfg.electionTicks())
+                .heartbeatTick(1)
+                .applied(snapIndex)
+                .preVote(cfg.preVote())
+                .checkQuorum(true)
+                .maxSizePerMsg(1024 * 1024)
+                .maxInflightMsgs(4096 / 8)
+                .randomSeed(System.nanoTime() ^ cfg.memberId())
+                .logger(cfg.logger())
+                .build());
+        try {
+            ConfState initial = storage.memory.initialState().confState();
+            confStates.record(snapIndex, initial);
+        } catch (RuntimeException e) {
+            // initial state always readable from memory storage
+            throw e;
+        }
+        if (storage.isFresh()) {
+            node.bootstrap(cfg.initialPeers());
+        }
+        this.loopThread = new Thread(this::loop, "raft-loop");
+        this.applyThread = new Thread(this::applyLoop, "etcd-apply");
+    }
+
+    /** Opens (or creates) the member's WAL and snapshots and starts the raft and apply threads. */
+    public static RaftNode start(RaftNodeConfig cfg, Applier applier, Transport transport) throws IOException {
+        WalOptions options = WalOptions.builder().fsyncNanosObserver(cfg.fsyncObserver()).build();
+        RaftStorage storage = RaftStorage.openOrCreate(cfg.walDir(), cfg.snapDir(), cfg.walMetadata(), options);
+        if (storage.tornTail() != null) {
+            cfg.logger().warn("repaired torn WAL tail: " + storage.tornTail());
+        }
+        RaftNode n = new RaftNode(cfg, storage, applier, transport);
+        n.applyThread.start();
+        n.loopThread.start();
+        return n;
+    }
+
+    /** The metadata stored in the WAL when it was created. */
+    public ByteString walMetadata() {
+        return storage.metadata();
+    }
+
+    /** Completes when this member first learns of a leader; the member serves clients after that. */
+    public CompletableFuture<Void> leaderKnown() {
+        return firstLeader;
+    }
+
+    public RaftStatus status() {
+        return status;
+    }
+
+    public long appliedIndex() {
+        return appliedWaiter.applied();
+    }
+
+    public long leaderChanges() {
+        return leaderChanges;
+    }
+
+    /**
+     * Proposes data; the future completes once the leader appended it to its log, or fails with
+     * NO_LEADER / TOO_MANY_REQUESTS-style errors. The result of applying it is reported by the
+     * applier, keyed by whatever id the caller put inside {@code data}.
+     */
+    public CompletableFuture<Void> propose(ByteString data) {
+        CompletableFuture<Void> accepted = new CompletableFuture<>();
+        if (!running) {
+            accepted.completeExceptionally(EtcdError.STOPPED.exception());
+            return accepted;
+        }
+        inbox.add(new Proposal(data, accepted));
+        return accepted;
+    }
+
+    /** The index a linearizable read must wait for, confirmed by a quorum (ReadIndex). */
+    public CompletableFuture<Long> readIndex() {
+        CompletableFuture<Long> f = new CompletableFuture<>();
+        if (!running) {
+            f.completeExceptionally(EtcdError.STOPPED.exception());
+            return f;
+        }
+        inbox.add(new ReadRequest(f));
+        return f;
+    }
+
+    /** Completes once everything up to {@code index} is applied. */
+    public CompletableFuture<Void> waitApplied(long index) {
+        return appliedWaiter.await(index);
+    }
+
+    /** ReadIndex, then wait for apply: after this, a local read is linearizable. */
+    public CompletableFuture<Void> linearizableBarrier() {
+        return readIndex().thenCompose(this::waitApplied);
+    }
+
+    /** Steps a message from a peer (transport inbound path). */
+    public void step(Message m) {
+        inbox.add(new Inbound(m));
+    }
+
+    public void transferLeadership(long transferee) {
+        inbox.add(new TransferRequest(transferee));
+    }
+
+    // ------------------------------------------------------------------ raft loop
+
+    private void loop() {
+        long tickNanos = cfg.tick().toNanos();
+        long nextTick = System.nanoTime() + tickNanos;
+        List<Object> batch = new ArrayList<>();
+        List<Proposal> proposals = new ArrayList<>();
+        try {
+            maybeCampaignAlone();
+            while (running) {
+                long now = System.nanoTime();
+                if (now - nextTick >= 0) {
+                    node.tick();
+                    nextTick += tickNanos;
+                    if (now - nextTick >= 0) {
+                        nextTick = now + tickNanos;
+                    }
+                }
+                Object first = node.hasReady() ? inbox.poll()
+                        : inbox.poll(Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
+                if (first != null) {
+                    batch.add(first);
+                    inbox.drainTo(batch);
+                    for (Object o : batch) {
+                        if (o == STOP) {
+                            running = false;
+                        } else if (o instanceof Proposal p) {
+                            proposals.add(p);
+                        } else {
+                            handle(o);
+                        }
+                    }
+                    batch.clear();
+                    if (!proposals.isEmpty()) {
+                        proposeBatch(proposals);
+                        proposals.clear();
+                    }
+                    if (reads.hasWaiting()) {
+                        startReadRound();
+                    }
+                }
+                if (node.hasReady()) {
+                    processReady(node.ready());
+                    maybeCampaignAlone();
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            // A member that cannot persist must stop rather than acknowledge what is not durable.
+            failure = t;
+            cfg.logger().warn("raft loop failed: " + t);
+            running = false;
+        } finally {
+            reads.failAll(EtcdError.STOPPED);
+            firstLeader.completeExceptionally(EtcdError.STOPPED.exception());
+            drainFailingInbox();
+            applyQueue.add(List.of());
+        }
+    }
+
+    /**
+     * A lone voter elects itself as soon as its configuration is applied instead of waiting an
+     * election timeout; raft refuses to campaign before that.
+     */
+    private void maybeCampaignAlone() {
+        if (campaignedAlone || status.hasLeader()) {
+            return;
+        }
+        io.etcdjava.raft.Status st = node.status();
+        long[] voters = st.config().voters().ids();
+        if (st.applied() >= st.hardState().getCommit() && voters.length == 1 && voters[0] == cfg.memberId()) {
+            campaignedAlone = true;
+            node.campaign();
+        }
+    }
+
+    private void handle(Object o) {
+        if (o instanceof Inbound in) {
+            try {
+                node.step(in.message());
+            } catch (RuntimeException e) {
+                cfg.logger().debug(() -> "dropped raft message: " + e.getMessage());
+            }
+        } else if (o instanceof ReadRequest r) {
+            if (!status.hasLeader()) {
+                r.index().completeExceptionally(EtcdError.NO_LEADER.exception());
+            } else {
+                reads.enqueue(r.index());
+            }
+        } else if (o instanceof SnapshotRequest s) {
+            takeSnapshot(s.durableIndex());
+        } else if (o instanceof TransferRequest t) {
+            node.transferLeader(t.transferee());
+        }
+    }
+
+    private void proposeBatch(List<Proposal> proposals) {
+        List<ByteString> data = new ArrayList<>(proposals.size());
+        for (Proposal p : proposals) {
+            data.add(p.data());
+        }
+        try {
+            node.proposeAll(data);
+            for (Proposal p : proposals) {
+                p.accepted().complete(null);
+            }
+        } catch (ProposalDroppedException e) {
+            EtcdError why = status.hasLeader() ? EtcdError.TOO_MANY_REQUESTS : EtcdError.NO_LEADER;
+            for (Proposal p : proposals) {
+                p.accepted().completeExceptionally(why.exception());
+            }
+        }
+    }
+
+    private void startReadRound() {
+        node.readIndex(reads.startRound());
+    }
+
+    private void processReady(Ready rd) throws IOException {
+        if (rd.softState() != null) {
+            onSoftState(rd.softState().lead(), rd.softState().raftState());
+        }
+        boolean leader = status.role() == StateType.LEADER;
+        List<Message> afterPersist = new ArrayList<>(rd.messages().size());
+        List<Message> now = new ArrayList<>();
+        for (Message m : rd.messages()) {
+            // A leader replicates while it fsyncs; it counts itself only after (see raft core).
+            if (leader && isReplication(m.getType())) {
+                now.add(m);
+            } else {
+                afterPersist.add(m);
+            }
+        }
+        if (!now.isEmpty()) {
+            transport.send(now);
+        }
+        storage.save(rd.hardState(), rd.entries(), rd.snapshot());
+        if (!afterPersist.isEmpty()) {
+            transport.send(afterPersist);
+        }
+        for (ReadState rs : rd.readStates()) {
+            reads.complete(rs.requestCtx(), rs.index());
+        }
+        if (!rd.committedEntries().isEmpty()) {
+            for (Entry e : rd.committedEntries()) {
+                if (e.getType() != EntryType.EntryNormal) {
+                    applyConfChange(e);
+                }
+            }
+            applyQueue.add(rd.committedEntries());
+        }
+        HardState hs = rd.hardState();
+        RaftStatus s = status;
+        status = new RaftStatus(s.leader(), hs == null ? s.term() : hs.getTerm(),
+                hs == null ? s.commitIndex() : hs.getCommit(), storage.memory.lastIndex(), s.role());
+        node.advance(rd);
+    }
+
+    private void applyConfChange(Entry e) {
+        try {
+            ConfState cs = e.getType() == EntryType.EntryConfChange
+                    ? node.applyConfChange(ConfChange.parseFrom(e.getData()))
+                    : node.applyConfChange(ConfChangeV2.parseFrom(e.getData()));
+            confStates.record(e.getIndex(), cs);
+        } catch (InvalidProtocolBufferException ex) {
+            throw new IllegalStateException("undecodable conf change at index " + e.getIndex(), ex);
+        }
+    }
+
+    private void onSoftState(long lead, StateType role) {
+        RaftStatus s = status;
+        if (lead != s.leader()) {
+            if (lead != 0) {
+                leaderChanges++;
+                firstLeader.complete(null);
+                cfg.logger().info(String.format("raft.node: %x elected leader %x at term %d", cfg.memberId(), lead, s.term()));
+            } else {
+                cfg.logger().info(String.format("raft.node: %x lost leader %x at term %d", cfg.memberId(), s.leader(), s.term()));
+            }
+            // Rounds sent to the old leader will never be answered.
+            reads.failAll(EtcdError.LEADER_CHANGED);
+        }
+        status = new RaftStatus(lead, s.term(), s.commitIndex(), s.lastIndex(), role);
+    }
+
+    private static boolean isReplication(MessageType t) {
+        return t == MessageType.MsgApp || t == MessageType.MsgHeartbeat || t == MessageType.MsgSnap;
+    }
+
+    private void takeSnapshot(long index) {
+        try {
+            storage.snapshot(index, confStates.at(index), cfg.snapshotCatchUpEntries());
+            confStates.pruneBefore(index);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void drainFailingInbox() {
+        Object o;
+        while ((o = inbox.poll()) != null) {
+            if (o instanceof Proposal p) {
+                p.accepted().completeExceptionally(EtcdError.STOPPED.exception());
+            } else if (o instanceof ReadRequest r) {
+                r.index().completeExceptionally(EtcdError.STOPPED.exception());
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ apply thread
+
+    private void applyLoop() {
+        try {
+            while (true) {
+                List<Entry> batch = applyQueue.take();
+                if (batch.isEmpty()) {
+                    if (!running) {
+                        return;
+                    }
+                    continue;
+                }
+                applier.apply(batch);
+                long last = batch.get(batch.size() - 1).getIndex();
+                appliedWaiter.applied(last);
+                if (last - lastSnapshotRequested >= cfg.snapshotCount()) {
+                    lastSnapshotRequested = last;
+                    // Raft may release its log only once the backend holds the state durably.
+                    long durable = applier.forceCommit();
+                    inbox.add(new SnapshotRequest(Math.min(durable, last)));
+                }
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Throwable t) {
+            failure = t;
+            cfg.logger().warn("apply failed: " + t);
+            running = false;
+            inbox.add(STOP);
+        }
+    }
+
+    /** Why the member stopped on its own, if it did. */
+    public Throwable failure() {
+        return failure;
+    }
+
+    @Override
+    public void close() throws IOException, InterruptedException {
+        running = false;
+        inbox.add(STOP);
+        loopThread.join(10_000);
+        applyQueue.add(List.of());
+        applyThread.join(10_000);
+        storage.close();
+    }
+}
