@@ -17,6 +17,7 @@ import io.etcdjava.raft.pb.HardState;
 import io.etcdjava.raft.pb.Message;
 import io.etcdjava.raft.pb.MessageType;
 import io.etcdjava.raft.wal.WalOptions;
+import io.etcdjava.api.internal.Metadata;
 import io.etcdjava.server.errors.EtcdError;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -51,6 +52,8 @@ public final class RaftNode implements AutoCloseable {
     private static final Object STOP = new Object();
 
     private final RaftNodeConfig cfg;
+    private final long memberId;
+    private final long clusterId;
     private final RaftStorage storage;
     private final RawNode node;
     private final Applier applier;
@@ -71,8 +74,10 @@ public final class RaftNode implements AutoCloseable {
     /** Apply-thread only: index of the last snapshot asked for. */
     private long lastSnapshotRequested;
 
-    private RaftNode(RaftNodeConfig cfg, RaftStorage storage, Applier applier, Transport transport) {
+    private RaftNode(RaftNodeConfig cfg, RaftStorage storage, Applier applier, Transport transport, Metadata ids) {
         this.cfg = cfg;
+        this.memberId = ids.getNodeID();
+        this.clusterId = ids.getClusterID();
         this.storage = storage;
         this.applier = applier;
         this.transport = transport;
@@ -80,7 +85,7 @@ public final class RaftNode implements AutoCloseable {
         this.lastSnapshotRequested = snapIndex;
         this.appliedWaiter = new AppliedIndexWaiter(snapIndex);
         this.node = new RawNode(Config.builder()
-                .id(cfg.memberId())
+                .id(memberId)
                 .storage(storage.memory)
                 .electionTick(cfg.electionTicks())
                 .heartbeatTick(1)
@@ -89,7 +94,7 @@ public final class RaftNode implements AutoCloseable {
                 .checkQuorum(true)
                 .maxSizePerMsg(1024 * 1024)
                 .maxInflightMsgs(4096 / 8)
-                .randomSeed(System.nanoTime() ^ cfg.memberId())
+                .randomSeed(System.nanoTime() ^ memberId)
                 .logger(cfg.logger())
                 .build());
         try {
@@ -109,19 +114,33 @@ public final class RaftNode implements AutoCloseable {
     /** Opens (or creates) the member's WAL and snapshots and starts the raft and apply threads. */
     public static RaftNode start(RaftNodeConfig cfg, Applier applier, Transport transport) throws IOException {
         WalOptions options = WalOptions.builder().fsyncNanosObserver(cfg.fsyncObserver()).build();
-        RaftStorage storage = RaftStorage.openOrCreate(cfg.walDir(), cfg.snapDir(), cfg.walMetadata(), options);
+        ByteString newMeta = Metadata.newBuilder().setNodeID(cfg.memberId()).setClusterID(cfg.clusterId())
+                .build().toByteString();
+        RaftStorage storage = RaftStorage.openOrCreate(cfg.walDir(), cfg.snapDir(), newMeta, options);
+        Metadata ids;
+        try {
+            ids = Metadata.parseFrom(storage.metadata());
+        } catch (InvalidProtocolBufferException e) {
+            storage.close();
+            throw new IOException("unreadable WAL metadata in " + cfg.walDir(), e);
+        }
         if (storage.tornTail() != null) {
             cfg.logger().warn("repaired torn WAL tail: " + storage.tornTail());
         }
-        RaftNode n = new RaftNode(cfg, storage, applier, transport);
+        RaftNode n = new RaftNode(cfg, storage, applier, transport, ids);
         n.applyThread.start();
         n.loopThread.start();
         return n;
     }
 
-    /** The metadata stored in the WAL when it was created. */
-    public ByteString walMetadata() {
-        return storage.metadata();
+    /** This member's ID: the one recorded in its WAL when it was created. */
+    public long memberId() {
+        return memberId;
+    }
+
+    /** The cluster's ID as recorded in the WAL. */
+    public long clusterId() {
+        return clusterId;
     }
 
     /** Completes when this member first learns of a leader; the member serves clients after that. */
@@ -257,7 +276,7 @@ public final class RaftNode implements AutoCloseable {
         }
         io.etcdjava.raft.Status st = node.status();
         long[] voters = st.config().voters().ids();
-        if (st.applied() >= st.hardState().getCommit() && voters.length == 1 && voters[0] == cfg.memberId()) {
+        if (st.applied() >= st.hardState().getCommit() && voters.length == 1 && voters[0] == memberId) {
             campaignedAlone = true;
             node.campaign();
         }
@@ -362,9 +381,9 @@ public final class RaftNode implements AutoCloseable {
             if (lead != 0) {
                 leaderChanges++;
                 firstLeader.complete(null);
-                cfg.logger().info(String.format("raft.node: %x elected leader %x at term %d", cfg.memberId(), lead, s.term()));
+                cfg.logger().info(String.format("raft.node: %x elected leader %x at term %d", memberId, lead, s.term()));
             } else {
-                cfg.logger().info(String.format("raft.node: %x lost leader %x at term %d", cfg.memberId(), s.leader(), s.term()));
+                cfg.logger().info(String.format("raft.node: %x lost leader %x at term %d", memberId, s.leader(), s.term()));
             }
             // Rounds sent to the old leader will never be answered.
             reads.failAll(EtcdError.LEADER_CHANGED);

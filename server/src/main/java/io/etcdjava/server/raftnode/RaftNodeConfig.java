@@ -1,6 +1,5 @@
 package io.etcdjava.server.raftnode;
 
-import com.google.protobuf.ByteString;
 import io.etcdjava.raft.Peer;
 import io.etcdjava.raft.RaftLogger;
 import java.nio.file.Path;
@@ -11,18 +10,19 @@ import java.util.function.LongConsumer;
 /**
  * Settings of the raft driver of one member.
  *
+ * @param memberId this member's ID when it is new; an existing WAL's own record wins
+ * @param clusterId the cluster's ID when it is new; likewise
  * @param initialPeers the cluster's members when it is new (ignored once a WAL exists)
- * @param walMetadata stored once in a new WAL (member and cluster id)
  * @param tick one raft tick (etcd's --heartbeat-interval); election = {@code electionTicks} ticks
  * @param snapshotCount applied entries between raft snapshots (etcd's --snapshot-count)
  * @param fsyncObserver receives every WAL fsync's duration in nanoseconds (metrics)
  */
 public record RaftNodeConfig(
         long memberId,
+        long clusterId,
         List<Peer> initialPeers,
         Path walDir,
         Path snapDir,
-        ByteString walMetadata,
         Duration tick,
         int electionTicks,
         long snapshotCount,

@@ -61,8 +61,8 @@ class RaftNodeTest {
     }
 
     private RaftNodeConfig config(long snapshotCount) {
-        return new RaftNodeConfig(1, List.of(Peer.of(1)), dir.resolve("member/wal"), dir.resolve("member/snap"),
-                ByteString.copyFromUtf8("member-1"), Duration.ofMillis(10), 10, snapshotCount, 5,
+        return new RaftNodeConfig(1, 77, List.of(Peer.of(1)), dir.resolve("member/wal"), dir.resolve("member/snap"),
+                Duration.ofMillis(10), 10, snapshotCount, 5,
                 true, RaftLogger.NOOP, nanos -> { });
     }
 
@@ -99,7 +99,8 @@ class RaftNodeTest {
         long durable = first.consistentIndex;
         RecordingApplier second = new RecordingApplier(durable);
         try (RaftNode node = RaftNode.start(config(1000), second, Transport.NONE)) {
-            assertThat(node.walMetadata().toStringUtf8()).isEqualTo("member-1");
+            assertThat(node.memberId()).isEqualTo(1);
+            assertThat(node.clusterId()).isEqualTo(77);
             proposeAndWait(node, second, "d");
             assertThat(second.applied).containsExactly("c", "d");
         }

@@ -1,0 +1,329 @@
+package io.etcdjava.ctl;
+
+import io.etcdjava.api.etcdserverpb.AuthGrpc;
+import io.etcdjava.api.etcdserverpb.AuthenticateRequest;
+import io.etcdjava.api.etcdserverpb.ClusterGrpc;
+import io.etcdjava.api.etcdserverpb.KVGrpc;
+import io.etcdjava.api.etcdserverpb.LeaseGrpc;
+import io.etcdjava.api.etcdserverpb.LeaseKeepAliveRequest;
+import io.etcdjava.api.etcdserverpb.LeaseKeepAliveResponse;
+import io.etcdjava.api.etcdserverpb.MaintenanceGrpc;
+import io.grpc.CallOptions;
+import io.grpc.Channel;
+import io.grpc.ChannelCredentials;
+import io.grpc.ClientCall;
+import io.grpc.ClientInterceptor;
+import io.grpc.ConnectivityState;
+import io.grpc.EquivalentAddressGroup;
+import io.grpc.ForwardingClientCall;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.NameResolver;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.TlsChannelCredentials;
+import io.grpc.okhttp.OkHttpChannelBuilder;
+import io.grpc.stub.AbstractStub;
+import io.grpc.stub.StreamObserver;
+import java.io.File;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+
+/**
+ * A v3 client over one gRPC channel to all endpoints (pick-first with failover along the list), with
+ * clientv3's error texts and the retry interceptor's warning line on stderr for each failed unary call.
+ */
+final class EtcdClient implements AutoCloseable {
+  private static final DateTimeFormatter TS =
+      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+
+  private final ManagedChannel channel;
+  private final PrintStream err;
+  private final String target;
+  private volatile String token;
+
+  EtcdClient(ClientConfig cfg, PrintStream err) {
+    this.err = err;
+    this.target = "endpoint://client-" + UUID.randomUUID() + "/" + cfg.endpoints().get(0);
+    List<EquivalentAddressGroup> groups = new ArrayList<>();
+    boolean anyHttps = false;
+    for (String ep : cfg.endpoints()) {
+      HostPort hp = HostPort.parse(ep);
+      anyHttps |= hp.https;
+      groups.add(new EquivalentAddressGroup(new InetSocketAddress(hp.host, hp.port)));
+    }
+    ChannelCredentials creds = credentials(cfg, anyHttps);
+    OkHttpChannelBuilder b = OkHttpChannelBuilder.forTarget("etcdctl-static:///endpoints", creds)
+        .nameResolverFactory(new StaticResolverFactory(groups))
+        .defaultLoadBalancingPolicy("pick_first")
+        .maxInboundMessageSize(Integer.MAX_VALUE)
+        .userAgent("etcdctl-java");
+    if (cfg.keepAliveTimeNanos() > 0) {
+      b.keepAliveTime(cfg.keepAliveTimeNanos(), TimeUnit.NANOSECONDS)
+          .keepAliveTimeout(cfg.keepAliveTimeoutNanos(), TimeUnit.NANOSECONDS);
+    }
+    b.intercept(new TokenInterceptor());
+    this.channel = b.build();
+    if (cfg.user() != null) {
+      authenticate(cfg.user(), cfg.password(), cfg.commandTimeoutNanos());
+    }
+  }
+
+  private static ChannelCredentials credentials(ClientConfig cfg, boolean https) {
+    boolean tls = https || cfg.cacert() != null || cfg.cert() != null || cfg.key() != null || !cfg.insecureTransport();
+    if (!tls) {
+      return InsecureChannelCredentials.create();
+    }
+    try {
+      TlsChannelCredentials.Builder tb = TlsChannelCredentials.newBuilder();
+      if (cfg.insecureSkipVerify()) {
+        tb.trustManager(new InsecureTrust());
+      } else if (cfg.cacert() != null) {
+        tb.trustManager(new File(cfg.cacert()));
+      }
+      if (cfg.cert() != null && cfg.key() != null) {
+        tb.keyManager(new File(cfg.cert()), new File(cfg.key()));
+      }
+      return tb.build();
+    } catch (IOException e) {
+      throw new IllegalArgumentException(e.getMessage(), e);
+    }
+  }
+
+  private void authenticate(String user, String password, long timeoutNanos) {
+    var resp = unary(AuthGrpc.newBlockingStub(channel), timeoutNanos,
+        s -> s.authenticate(AuthenticateRequest.newBuilder().setName(user).setPassword(password).build()));
+    token = resp.getToken();
+  }
+
+  KVGrpc.KVBlockingStub kv() {
+    return KVGrpc.newBlockingStub(channel);
+  }
+
+  LeaseGrpc.LeaseBlockingStub lease() {
+    return LeaseGrpc.newBlockingStub(channel);
+  }
+
+  ClusterGrpc.ClusterBlockingStub cluster() {
+    return ClusterGrpc.newBlockingStub(channel);
+  }
+
+  MaintenanceGrpc.MaintenanceBlockingStub maintenance() {
+    return MaintenanceGrpc.newBlockingStub(channel);
+  }
+
+  /**
+   * One unary call with clientv3's behaviour: wait for a ready connection until the deadline (none when
+   * {@code timeoutNanos <= 0}), log the retry interceptor's warning on failure, and translate the error.
+   */
+  <S extends AbstractStub<S>, R> R unary(S stub, long timeoutNanos, Function<S, R> call) {
+    S s = stub.withWaitForReady();
+    long deadline = timeoutNanos > 0 ? System.nanoTime() + timeoutNanos : 0;
+    if (timeoutNanos > 0) {
+      s = s.withDeadlineAfter(timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+    try {
+      return call.apply(s);
+    } catch (StatusRuntimeException e) {
+      Status st = e.getStatus();
+      boolean expired = deadline != 0 && System.nanoTime() - deadline >= 0
+          || st.getCode() == Status.Code.DEADLINE_EXCEEDED;
+      String desc = st.getDescription() == null ? "" : st.getDescription();
+      if (expired && st.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+        desc = channel.getState(false) == ConnectivityState.TRANSIENT_FAILURE
+            ? "latest balancer error: all SubConns are in TransientFailure"
+            : "context deadline exceeded";
+      }
+      String rpcText = "rpc error: code = " + RpcError.goCodeName(st.getCode()) + " desc = " + desc;
+      warn(rpcText);
+      String goText;
+      if (desc.startsWith("etcdserver: ")) {
+        goText = desc;
+      } else if (expired && st.getCode() == Status.Code.DEADLINE_EXCEEDED) {
+        goText = "context deadline exceeded";
+      } else {
+        goText = rpcText;
+      }
+      throw new RpcError(goText, st.getCode(), rpcText);
+    }
+  }
+
+  private void warn(String rpcText) {
+    err.println("{\"level\":\"warn\",\"ts\":\"" + TS.format(Instant.now())
+        + "\",\"caller\":\"clientv3/retry_interceptor.go:62\",\"msg\":\"retrying of unary invoker failed\","
+        + "\"target\":" + Json.string(target) + ",\"attempt\":0,\"error\":" + Json.string(rpcText) + "}");
+  }
+
+  /** One keep-alive round trip on the LeaseKeepAlive stream; an absent or expired lease is not found. */
+  LeaseKeepAliveResponse keepAliveOnce(long id) {
+    KeepAliveStream s = openKeepAlive();
+    try {
+      return s.roundTrip(id);
+    } finally {
+      s.close();
+    }
+  }
+
+  KeepAliveStream openKeepAlive() {
+    return new KeepAliveStream(LeaseGrpc.newStub(channel).withWaitForReady());
+  }
+
+  /** The bidirectional keep-alive stream, used synchronously. */
+  static final class KeepAliveStream {
+    private final BlockingQueue<Object> responses = new LinkedBlockingQueue<>();
+    private final StreamObserver<LeaseKeepAliveRequest> requests;
+
+    KeepAliveStream(LeaseGrpc.LeaseStub stub) {
+      requests = stub.leaseKeepAlive(new StreamObserver<>() {
+        @Override
+        public void onNext(LeaseKeepAliveResponse v) {
+          responses.add(v);
+        }
+
+        @Override
+        public void onError(Throwable t) {
+          responses.add(t);
+        }
+
+        @Override
+        public void onCompleted() {
+          responses.add(Status.CANCELLED.asRuntimeException());
+        }
+      });
+    }
+
+    LeaseKeepAliveResponse roundTrip(long id) {
+      requests.onNext(LeaseKeepAliveRequest.newBuilder().setID(id).build());
+      Object o;
+      try {
+        o = responses.take();
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new RpcError("context canceled", Status.Code.CANCELLED, "context canceled");
+      }
+      if (o instanceof LeaseKeepAliveResponse r) {
+        if (r.getTTL() <= 0) {
+          throw new RpcError("etcdserver: requested lease not found", Status.Code.NOT_FOUND, "");
+        }
+        return r;
+      }
+      Status st = Status.fromThrowable((Throwable) o);
+      String desc = st.getDescription() == null ? "" : st.getDescription();
+      String rpcText = "rpc error: code = " + RpcError.goCodeName(st.getCode()) + " desc = " + desc;
+      throw new RpcError(desc.startsWith("etcdserver: ") ? desc : rpcText, st.getCode(), rpcText);
+    }
+
+    void close() {
+      try {
+        requests.onCompleted();
+      } catch (RuntimeException ignored) {
+        // the stream already failed
+      }
+    }
+  }
+
+  @Override
+  public void close() {
+    channel.shutdownNow();
+  }
+
+  /** Adds the auth token, once there is one, as etcd's "token" metadata. */
+  private final class TokenInterceptor implements ClientInterceptor {
+    private final Metadata.Key<String> key = Metadata.Key.of("token", Metadata.ASCII_STRING_MARSHALLER);
+
+    @Override
+    public <Q, P> ClientCall<Q, P> interceptCall(MethodDescriptor<Q, P> m, CallOptions o, Channel next) {
+      return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(m, o)) {
+        @Override
+        public void start(Listener<P> l, Metadata headers) {
+          String t = token;
+          if (t != null) {
+            headers.put(key, t);
+          }
+          super.start(l, headers);
+        }
+      };
+    }
+  }
+
+  /** host:port of an endpoint given as host:port, http://host:port or https://host:port. */
+  record HostPort(String host, int port, boolean https) {
+    static HostPort parse(String ep) {
+      String s = ep.trim();
+      boolean https = s.startsWith("https://");
+      if (s.contains("://")) {
+        URI u = URI.create(s);
+        return new HostPort(u.getHost(), u.getPort() < 0 ? (https ? 443 : 80) : u.getPort(), https);
+      }
+      int c = s.lastIndexOf(':');
+      if (c < 0) {
+        return new HostPort(s, 2379, false);
+      }
+      String host = s.substring(0, c);
+      if (host.startsWith("[") && host.endsWith("]")) {
+        host = host.substring(1, host.length() - 1);
+      }
+      return new HostPort(host, Integer.parseInt(s.substring(c + 1)), false);
+    }
+  }
+
+  /** A resolver that hands the endpoint list to the load balancer as-is. */
+  private static final class StaticResolverFactory extends NameResolver.Factory {
+    private final List<EquivalentAddressGroup> groups;
+
+    StaticResolverFactory(List<EquivalentAddressGroup> groups) {
+      this.groups = groups;
+    }
+
+    @Override
+    public NameResolver newNameResolver(URI targetUri, NameResolver.Args args) {
+      return new NameResolver() {
+        @Override
+        public String getServiceAuthority() {
+          return "etcd";
+        }
+
+        @Override
+        public void start(Listener2 listener) {
+          listener.onResult(ResolutionResult.newBuilder().setAddresses(groups).build());
+        }
+
+        @Override
+        public void shutdown() {}
+      };
+    }
+
+    @Override
+    public String getDefaultScheme() {
+      return "etcdctl-static";
+    }
+  }
+
+  /** --insecure-skip-tls-verify. */
+  private static final class InsecureTrust implements javax.net.ssl.X509TrustManager {
+    @Override
+    public void checkClientTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+    @Override
+    public void checkServerTrusted(java.security.cert.X509Certificate[] c, String a) {}
+
+    @Override
+    public java.security.cert.X509Certificate[] getAcceptedIssuers() {
+      return new java.security.cert.X509Certificate[0];
+    }
+  }
+}

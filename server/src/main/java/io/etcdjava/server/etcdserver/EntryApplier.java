@@ -1,0 +1,117 @@
+package io.etcdjava.server.etcdserver;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.etcdjava.api.internal.InternalRaftRequest;
+import io.etcdjava.raft.pb.Entry;
+import io.etcdjava.raft.pb.EntryType;
+import io.etcdjava.server.apply.KvApplier;
+import io.etcdjava.server.errors.EtcdException;
+import io.etcdjava.server.membership.MemberIds;
+import io.etcdjava.server.mvcc.MvccStore;
+import io.etcdjava.server.raftnode.Applier;
+import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Applies committed raft entries to the member's stores, on the apply thread only, and hands each
+ * result to the proposer waiting for it. Deterministic: the same entries give the same state on
+ * every member. Entries the backend already holds (index ≤ consistent index) are skipped, which
+ * is what makes replaying the WAL after a crash safe.
+ */
+final class EntryApplier implements Applier {
+    private static final Logger log = LoggerFactory.getLogger(EntryApplier.class);
+
+    private final MvccStore store;
+    private final KvApplier kv;
+    private final Wait wait;
+    /** Set once raft has told us who we are; only used to recognise our own publication. */
+    private volatile long localMemberId;
+    private volatile String clusterVersion;
+
+    EntryApplier(MvccStore store, KvApplier kv, Wait wait) {
+        this.store = store;
+        this.kv = kv;
+        this.wait = wait;
+    }
+
+    void setLocalMemberId(long id) {
+        this.localMemberId = id;
+    }
+
+    String clusterVersion() {
+        return clusterVersion;
+    }
+
+    @Override
+    public void apply(List<Entry> committed) {
+        for (Entry e : committed) {
+            if (e.getIndex() <= store.consistentIndex()) {
+                continue;
+            }
+            if (e.getType() == EntryType.EntryNormal && !e.getData().isEmpty()) {
+                applyRequest(e);
+            } else {
+                // Leader no-ops and conf changes (raft applied the latter already) touch no key.
+                kv.noop(e.getIndex(), e.getTerm());
+            }
+        }
+    }
+
+    private void applyRequest(Entry e) {
+        InternalRaftRequest req;
+        try {
+            req = InternalRaftRequest.parseFrom(e.getData());
+        } catch (InvalidProtocolBufferException ex) {
+            // Only our own members write the log; an undecodable entry means a corrupt log.
+            throw new IllegalStateException("undecodable raft entry at index " + e.getIndex(), ex);
+        }
+        long id = req.getHeader().getID();
+        Object result;
+        try {
+            result = dispatch(req, e.getIndex(), e.getTerm());
+        } catch (EtcdException ex) {
+            result = ex;
+        }
+        wait.trigger(id, result);
+    }
+
+    private Object dispatch(InternalRaftRequest req, long index, long term) {
+        if (req.hasPut()) {
+            return kv.put(req.getPut(), index, term);
+        }
+        if (req.hasDeleteRange()) {
+            return kv.deleteRange(req.getDeleteRange(), index, term);
+        }
+        if (req.hasTxn()) {
+            return kv.txn(req.getTxn(), index, term);
+        }
+        if (req.hasCompaction()) {
+            return kv.compact(req.getCompaction(), index, term);
+        }
+        kv.noop(index, term);
+        if (req.hasClusterMemberAttrSet()) {
+            var attr = req.getClusterMemberAttrSet();
+            if (attr.getMemberID() == localMemberId) {
+                log.atInfo().addKeyValue("local-member-id", MemberIds.hex(localMemberId))
+                        .addKeyValue("local-member-attributes", attr.getMemberAttributes().getName())
+                        .log("applied local member attributes");
+            }
+        } else if (req.hasClusterVersionSet()) {
+            String ver = req.getClusterVersionSet().getVer();
+            if (!ver.equals(clusterVersion)) {
+                log.atInfo().addKeyValue("cluster-version", ver).log("set the cluster version");
+                log.atInfo().addKeyValue("cluster-version", ver.substring(0, ver.lastIndexOf('.')))
+                        .log("enabled capabilities for cluster version");
+                clusterVersion = ver;
+            }
+        }
+        return Boolean.TRUE;
+    }
+
+    @Override
+    public long forceCommit() {
+        store.forceCommit();
+        return store.consistentIndex();
+    }
+}

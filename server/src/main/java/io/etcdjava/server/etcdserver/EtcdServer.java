@@ -1,0 +1,357 @@
+package io.etcdjava.server.etcdserver;
+
+import com.google.protobuf.ByteString;
+import io.etcdjava.api.etcdserverpb.CompactionRequest;
+import io.etcdjava.api.etcdserverpb.CompactionResponse;
+import io.etcdjava.api.etcdserverpb.DeleteRangeRequest;
+import io.etcdjava.api.etcdserverpb.DeleteRangeResponse;
+import io.etcdjava.api.etcdserverpb.PutRequest;
+import io.etcdjava.api.etcdserverpb.PutResponse;
+import io.etcdjava.api.etcdserverpb.RangeRequest;
+import io.etcdjava.api.etcdserverpb.RangeResponse;
+import io.etcdjava.api.etcdserverpb.ResponseHeader;
+import io.etcdjava.api.etcdserverpb.StatusResponse;
+import io.etcdjava.api.etcdserverpb.TxnRequest;
+import io.etcdjava.api.etcdserverpb.TxnResponse;
+import io.etcdjava.api.internal.Attributes;
+import io.etcdjava.api.internal.ClusterMemberAttrSetRequest;
+import io.etcdjava.api.internal.ClusterVersionSetRequest;
+import io.etcdjava.api.internal.InternalRaftRequest;
+import io.etcdjava.api.internal.RequestHeader;
+import io.etcdjava.raft.Peer;
+import io.etcdjava.raft.RaftLogger;
+import io.etcdjava.server.apply.Applied;
+import io.etcdjava.server.apply.CompactApplied;
+import io.etcdjava.server.apply.KvApplier;
+import io.etcdjava.server.apply.KvReader;
+import io.etcdjava.server.apply.KvRequestValidator;
+import io.etcdjava.server.apply.LeaseLookup;
+import io.etcdjava.server.errors.EtcdError;
+import io.etcdjava.server.errors.EtcdException;
+import io.etcdjava.server.membership.MemberIds;
+import io.etcdjava.server.mvcc.MvccStore;
+import io.etcdjava.server.raftnode.RaftNode;
+import io.etcdjava.server.raftnode.RaftNodeConfig;
+import io.etcdjava.server.raftnode.RaftStatus;
+import io.etcdjava.server.raftnode.Transport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One etcd member's core: every mutation is proposed through raft and applied by
+ * {@link EntryApplier}; reads are served from the local MVCC store, after a ReadIndex barrier
+ * unless serializable. Owns the store, the raft driver and the "kv-read" executor.
+ */
+public final class EtcdServer implements KvService, MemberStatus, AutoCloseable {
+    /** The etcd version this member speaks (server and cluster capability). */
+    public static final String VERSION = "3.5.0";
+    private static final Logger log = LoggerFactory.getLogger(EtcdServer.class);
+
+    private final MemberSettings settings;
+    private final long memberId;
+    private final long clusterId;
+    private final MvccStore store;
+    private final KvReader reader;
+    private final KvRequestValidator validator;
+    private final Wait wait;
+    private final RequestIds ids;
+    private final EntryApplier applier;
+    private final RaftNode raft;
+    private final ExecutorService readExecutor;
+    private final Duration requestTimeout;
+
+    private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft) {
+        this.settings = s;
+        this.store = store;
+        this.wait = wait;
+        this.applier = applier;
+        this.raft = raft;
+        this.memberId = raft.memberId();
+        this.clusterId = raft.clusterId();
+        this.reader = new KvReader(store);
+        this.validator = new KvRequestValidator(s.maxTxnOps());
+        this.ids = new RequestIds(memberId, System.currentTimeMillis());
+        AtomicInteger n = new AtomicInteger();
+        this.readExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
+                r -> {
+                    Thread t = new Thread(r, "kv-read-" + n.incrementAndGet());
+                    t.setDaemon(true);
+                    return t;
+                });
+        // etcd: 5 s plus two election timeouts for leader changes in between.
+        this.requestTimeout = Duration.ofSeconds(5).plus(s.heartbeat().multipliedBy(2L * s.electionTicks()));
+    }
+
+    /**
+     * Opens (or creates) the member's data dir and starts raft. Returns once raft is running;
+     * {@link #ready()} completes when the member knows a leader and published itself.
+     */
+    public static EtcdServer start(MemberSettings s) throws IOException {
+        Files.createDirectories(s.memberDir());
+        List<Long> members = new ArrayList<>();
+        List<Peer> peers = new ArrayList<>();
+        for (Map.Entry<String, List<String>> m : s.initialCluster().entrySet()) {
+            long id = MemberIds.memberId(m.getValue(), s.clusterToken(), null);
+            members.add(id);
+            peers.add(Peer.of(id));
+        }
+        peers.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
+        long localId = MemberIds.memberId(s.advertisePeerUrls(), s.clusterToken(), null);
+        long clusterId = MemberIds.clusterId(members);
+        MvccStore store = MvccStore.open(s.memberDir().resolve("db"));
+        try {
+            Wait wait = new Wait();
+            EntryApplier applier = new EntryApplier(store, new KvApplier(store, LeaseLookup.NONE), wait);
+            RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
+                    s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
+                    5000, s.preVote(), new Slf4jRaftLogger(), nanos -> { }), applier, Transport.NONE);
+            applier.setLocalMemberId(raft.memberId());
+            return new EtcdServer(s, store, wait, applier, raft);
+        } catch (IOException | RuntimeException e) {
+            store.close();
+            throw e;
+        }
+    }
+
+    public long memberId() {
+        return memberId;
+    }
+
+    public long clusterId() {
+        return clusterId;
+    }
+
+    public RaftStatus raftStatus() {
+        return raft.status();
+    }
+
+    /**
+     * Completes once this member knows a leader, has published its name and client URLs through
+     * raft, and (as leader) set the cluster version — the point where etcd starts serving.
+     */
+    public CompletableFuture<Void> ready() {
+        return raft.leaderKnown().thenCompose(v -> {
+            InternalRaftRequest.Builder publish = InternalRaftRequest.newBuilder().setClusterMemberAttrSet(
+                    ClusterMemberAttrSetRequest.newBuilder().setMemberID(memberId).setMemberAttributes(
+                            Attributes.newBuilder().setName(settings.name())
+                                    .addAllClientUrls(settings.advertiseClientUrls())));
+            return propose(publish).thenAccept(r -> log.atInfo()
+                    .addKeyValue("local-member-id", MemberIds.hex(memberId))
+                    .addKeyValue("local-member-attributes", "{Name:" + settings.name() + " ClientURLs:"
+                            + settings.advertiseClientUrls() + "}")
+                    .addKeyValue("cluster-id", MemberIds.hex(clusterId))
+                    .addKeyValue("publish-timeout", requestTimeout.toMillis() / 1000.0 + "s")
+                    .log("published local member to cluster through raft"));
+        }).thenCompose(v -> {
+            if (raft.status().leader() != memberId || VERSION.equals(applier.clusterVersion())) {
+                return CompletableFuture.completedFuture(null);
+            }
+            log.atInfo().addKeyValue("cluster-version", VERSION).log("setting up initial cluster version");
+            return propose(InternalRaftRequest.newBuilder().setClusterVersionSet(
+                    ClusterVersionSetRequest.newBuilder().setVer(VERSION))).thenAccept(r -> { });
+        });
+    }
+
+    // ------------------------------------------------------------------ KV
+
+    @Override
+    public CompletableFuture<RangeResponse> range(RangeRequest request) {
+        return guarded(() -> {
+            validator.checkRange(request);
+            return read(request.getSerializable(), () -> {
+                Applied<RangeResponse> a = reader.range(request);
+                return a.response().toBuilder().setHeader(header(a.revision())).build();
+            });
+        });
+    }
+
+    @Override
+    public CompletableFuture<PutResponse> put(PutRequest request) {
+        return guarded(() -> {
+            validator.checkPut(request);
+            return propose(InternalRaftRequest.newBuilder().setPut(request)).thenApply(r -> {
+                Applied<?> a = (Applied<?>) r;
+                return ((PutResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
+            });
+        });
+    }
+
+    @Override
+    public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
+        return guarded(() -> {
+            validator.checkDelete(request);
+            return propose(InternalRaftRequest.newBuilder().setDeleteRange(request)).thenApply(r -> {
+                Applied<?> a = (Applied<?>) r;
+                return ((DeleteRangeResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
+            });
+        });
+    }
+
+    @Override
+    public CompletableFuture<TxnResponse> txn(TxnRequest request) {
+        return guarded(() -> {
+            validator.checkTxn(request);
+            if (KvReader.isReadOnly(request)) {
+                return read(KvReader.isSerializable(request), () -> {
+                    Applied<TxnResponse> a = reader.txn(request);
+                    return a.response().toBuilder().setHeader(header(a.revision())).build();
+                });
+            }
+            return propose(InternalRaftRequest.newBuilder().setTxn(request)).thenApply(r -> {
+                Applied<?> a = (Applied<?>) r;
+                return ((TxnResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
+            });
+        });
+    }
+
+    @Override
+    public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
+        return guarded(() -> propose(InternalRaftRequest.newBuilder().setCompaction(request)).thenCompose(r -> {
+            CompactApplied a = (CompactApplied) r;
+            CompactionResponse resp = a.response().toBuilder().setHeader(header(a.revision())).build();
+            if (!request.getPhysical()) {
+                return CompletableFuture.completedFuture(resp);
+            }
+            return a.physical().thenApply(v -> resp);
+        }));
+    }
+
+    // ------------------------------------------------------------------ status
+
+    @Override
+    public CompletableFuture<StatusResponse> status() {
+        RaftStatus rs = raft.status();
+        return CompletableFuture.completedFuture(StatusResponse.newBuilder()
+                .setHeader(header(store.currentRevision()))
+                .setVersion(VERSION)
+                .setDbSize(store.dbSize())
+                .setDbSizeInUse(store.dbSizeInUse())
+                .setLeader(rs.leader())
+                .setRaftIndex(rs.commitIndex())
+                .setRaftTerm(rs.term())
+                .setRaftAppliedIndex(raft.appliedIndex())
+                .setIsLearner(false)
+                .build());
+    }
+
+    @Override
+    public boolean hasLeader() {
+        return raft.status().hasLeader();
+    }
+
+    @Override
+    public CompletableFuture<Void> checkHealth() {
+        if (!hasLeader()) {
+            return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
+        }
+        return withTimeout(raft.linearizableBarrier());
+    }
+
+    // ------------------------------------------------------------------ internals
+
+    ResponseHeader header(long revision) {
+        return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId)
+                .setRevision(revision).setRaftTerm(raft.status().term()).build();
+    }
+
+    /** Runs a read locally, after a ReadIndex barrier unless {@code serializable}. */
+    private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> body) {
+        CompletableFuture<Void> barrier = serializable ? CompletableFuture.completedFuture(null)
+                : withTimeout(raft.linearizableBarrier());
+        return barrier.thenApplyAsync(v -> body.get(), readExecutor);
+    }
+
+    /** Proposes a request and completes with what applying it produced. */
+    private CompletableFuture<Object> propose(InternalRaftRequest.Builder req) {
+        long id = ids.next();
+        byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id)).build().toByteArray();
+        if (data.length > settings.maxRequestBytes()) {
+            return CompletableFuture.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
+        }
+        CompletableFuture<Object> result = wait.register(id);
+        raft.propose(ByteString.copyFrom(data)).whenComplete((v, err) -> {
+            if (err != null) {
+                wait.trigger(id, unwrap(err));
+            }
+        });
+        return withTimeout(result).whenComplete((v, err) -> {
+            if (err != null) {
+                wait.trigger(id, err);
+            }
+        });
+    }
+
+    private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f) {
+        return f.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(err -> {
+            Throwable cause = unwrap(err);
+            if (cause instanceof TimeoutException) {
+                return CompletableFuture.failedFuture(EtcdError.TIMEOUT.exception());
+            }
+            return CompletableFuture.failedFuture(cause);
+        });
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        while (t instanceof CompletionException && t.getCause() != null) {
+            t = t.getCause();
+        }
+        return t;
+    }
+
+    /** Turns a synchronous validation failure into a failed future, never a thrown exception. */
+    private static <T> CompletableFuture<T> guarded(Supplier<CompletableFuture<T>> body) {
+        try {
+            return body.get();
+        } catch (EtcdException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            raft.close();
+        } finally {
+            wait.failAll(EtcdError.STOPPED.exception());
+            readExecutor.shutdown();
+            readExecutor.awaitTermination(5, TimeUnit.SECONDS);
+            store.close();
+        }
+    }
+
+    /** Slf4j sink for the raft core's lines (etcd logs them as "raft" messages). */
+    private static final class Slf4jRaftLogger implements RaftLogger {
+        private static final Logger raftLog = LoggerFactory.getLogger("raft");
+
+        @Override
+        public void info(String msg) {
+            raftLog.info(msg);
+        }
+
+        @Override
+        public void warn(String msg) {
+            raftLog.warn(msg);
+        }
+
+        @Override
+        public void debug(Supplier<String> msg) {
+            if (raftLog.isDebugEnabled()) {
+                raftLog.debug(msg.get());
+            }
+        }
+    }
+}

@@ -1,0 +1,37 @@
+package io.etcdjava.server.etcdserver;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the member core needs from the configuration, already validated by the config layer.
+ *
+ * @param initialCluster member name → peer URLs, for a new cluster (etcd's --initial-cluster)
+ * @param electionTicks election timeout in heartbeat ticks
+ */
+public record MemberSettings(
+        String name,
+        Path dataDir,
+        Path walDir,
+        List<String> advertiseClientUrls,
+        List<String> advertisePeerUrls,
+        Map<String, List<String>> initialCluster,
+        String clusterToken,
+        Duration heartbeat,
+        int electionTicks,
+        long snapshotCount,
+        int maxTxnOps,
+        long maxRequestBytes,
+        boolean preVote) {
+
+    public Path memberDir() {
+        return dataDir.resolve("member");
+    }
+
+    /** etcd puts the WAL under member/wal unless --wal-dir says otherwise. */
+    public Path effectiveWalDir() {
+        return walDir != null ? walDir : memberDir().resolve("wal");
+    }
+}
