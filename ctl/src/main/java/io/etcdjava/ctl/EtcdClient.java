@@ -24,7 +24,7 @@ import io.grpc.NameResolver;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.TlsChannelCredentials;
-import io.grpc.okhttp.OkHttpChannelBuilder;
+import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.AbstractStub;
 import io.grpc.stub.StreamObserver;
 import java.io.File;
@@ -67,7 +67,7 @@ final class EtcdClient implements AutoCloseable {
       groups.add(new EquivalentAddressGroup(new InetSocketAddress(hp.host, hp.port)));
     }
     ChannelCredentials creds = credentials(cfg, anyHttps);
-    OkHttpChannelBuilder b = OkHttpChannelBuilder.forTarget("etcdctl-static:///endpoints", creds)
+    NettyChannelBuilder b = NettyChannelBuilder.forTarget("etcdctl-static:///endpoints", creds)
         .nameResolverFactory(new StaticResolverFactory(groups))
         .defaultLoadBalancingPolicy("pick_first")
         .maxInboundMessageSize(Integer.MAX_VALUE)

@@ -26,7 +26,7 @@ final class JsonPrinter extends Printer {
     io.out(json + "\n");
   }
 
-  static String range(RangeResponse r) {
+  static String rangeJson(RangeResponse r) {
     Json j = new Json().open();
     if (r.hasHeader()) {
       j.header(r.getHeader());
@@ -37,7 +37,7 @@ final class JsonPrinter extends Printer {
     return j.bool("more", r.getMore(), true).num("count", r.getCount(), true).close().toString();
   }
 
-  static String put(PutResponse r) {
+  static String putJson(PutResponse r) {
     Json j = new Json().open();
     if (r.hasHeader()) {
       j.header(r.getHeader());
@@ -48,7 +48,7 @@ final class JsonPrinter extends Printer {
     return j.close().toString();
   }
 
-  static String del(DeleteRangeResponse r) {
+  static String delJson(DeleteRangeResponse r) {
     Json j = new Json().open();
     if (r.hasHeader()) {
       j.header(r.getHeader());
@@ -60,7 +60,7 @@ final class JsonPrinter extends Printer {
     return j.close().toString();
   }
 
-  static String txn(TxnResponse r) {
+  static String txnJson(TxnResponse r) {
     Json j = new Json().open();
     if (r.hasHeader()) {
       j.header(r.getHeader());
@@ -74,10 +74,10 @@ final class JsonPrinter extends Printer {
 
   private static String op(ResponseOp op) {
     String inner = switch (op.getResponseCase()) {
-      case RESPONSE_RANGE -> "{\"ResponseRange\":" + range(op.getResponseRange()) + "}";
-      case RESPONSE_PUT -> "{\"ResponsePut\":" + put(op.getResponsePut()) + "}";
-      case RESPONSE_DELETE_RANGE -> "{\"ResponseDeleteRange\":" + del(op.getResponseDeleteRange()) + "}";
-      case RESPONSE_TXN -> "{\"ResponseTxn\":" + txn(op.getResponseTxn()) + "}";
+      case RESPONSE_RANGE -> "{\"ResponseRange\":" + rangeJson(op.getResponseRange()) + "}";
+      case RESPONSE_PUT -> "{\"ResponsePut\":" + putJson(op.getResponsePut()) + "}";
+      case RESPONSE_DELETE_RANGE -> "{\"ResponseDeleteRange\":" + delJson(op.getResponseDeleteRange()) + "}";
+      case RESPONSE_TXN -> "{\"ResponseTxn\":" + txnJson(op.getResponseTxn()) + "}";
       default -> "null";
     };
     return "{\"Response\":" + inner + "}";
@@ -85,22 +85,22 @@ final class JsonPrinter extends Printer {
 
   @Override
   void get(RangeResponse r) {
-    println(range(r));
+    println(rangeJson(r));
   }
 
   @Override
   void put(PutResponse r) {
-    println(put(r));
+    println(putJson(r));
   }
 
   @Override
   void del(DeleteRangeResponse r) {
-    println(del(r));
+    println(delJson(r));
   }
 
   @Override
   void txn(TxnResponse r) {
-    println(txn(r));
+    println(txnJson(r));
   }
 
   @Override

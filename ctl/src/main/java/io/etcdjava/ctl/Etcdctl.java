@@ -1,0 +1,205 @@
+package io.etcdjava.ctl;
+
+import java.io.InputStream;
+import java.io.PrintStream;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * etcdctl: the command-line client, a drop-in for Go etcdctl 3.4 (v3 API). {@link #run} is the whole
+ * program with its surroundings passed in, so tests run it in-process; {@link #main} is the launcher's.
+ */
+public final class Etcdctl {
+  /** The etcdctl release whose behaviour and output this one reproduces. */
+  static final String VERSION = "3.4.23";
+  static final String API_VERSION = "3.4";
+
+  private Etcdctl() {}
+
+  public static void main(String[] args) {
+    PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
+    PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
+    int code = run(args, out, err, System.in, new LinkedHashMap<>(System.getenv()));
+    out.flush();
+    err.flush();
+    Runtime.getRuntime().halt(code);
+  }
+
+  /** Runs etcdctl with these arguments, streams and environment; returns the process exit code. */
+  public static int run(String[] args, PrintStream out, PrintStream err, InputStream in, Map<String, String> env) {
+    Map<String, String> e = new LinkedHashMap<>(env);
+    String apiv = e.remove("ETCDCTL_API");
+    Io io = new Io(out, err, in, e);
+    try {
+      if (apiv != null && !apiv.isEmpty() && !apiv.equals("3")) {
+        // etcdctl 3.4 would start its v2 client for "2"; etcd-java serves only the v3 API
+        io.err("unsupported API version " + apiv + "\n");
+        return CtlExit.ERROR;
+      }
+      return execute(Arrays.asList(args), io);
+    } catch (CtlExit x) {
+      return x.code;
+    } finally {
+      out.flush();
+      err.flush();
+    }
+  }
+
+  private static int execute(List<String> args, Io io) {
+    Command root = rootCommand();
+    Command.Found found = root.find(args);
+    Command cmd = found.cmd();
+    if (cmd == root && !cmd.children().isEmpty()) {
+      List<String> rest = nonFlagArgs(found.args(), root);
+      if (!rest.isEmpty()) {
+        String msg = root.unknownCommandError(rest.get(0));
+        io.err("Error: " + msg + "\n");
+        io.err("Run '" + root.path() + " --help' for usage.\n");
+        throw io.exitWithError(CtlExit.ERROR, msg);
+      }
+    }
+    FlagSet flags = cmd.allFlags();
+    flags.addAll(cmd.helpFlagSet());
+    try {
+      flags.parse(found.args());
+    } catch (IllegalArgumentException x) {
+      io.err("Error: " + x.getMessage() + "\n");
+      io.out(cmd.usage());
+      io.err("\n");
+      throw io.exitWithError(CtlExit.ERROR, x.getMessage());
+    }
+    if ((Boolean) flags.lookup("help").value() || !cmd.runnable()) {
+      io.out(cmd.usage());
+      return CtlExit.SUCCESS;
+    }
+    Invocation inv = new Invocation(io, cmd, flags);
+    try {
+      cmd.action.run(inv, flags.args());
+    } finally {
+      inv.closeAll();
+    }
+    return CtlExit.SUCCESS;
+  }
+
+  /** The positional arguments cobra's legacyArgs looks at (flags and their values stripped). */
+  private static List<String> nonFlagArgs(List<String> args, Command root) {
+    FlagSet fs = root.allFlags();
+    fs.addAll(root.helpFlagSet());
+    try {
+      fs.parse(args);
+      return fs.args();
+    } catch (RuntimeException x) {
+      return args.stream().filter(a -> !a.startsWith("-")).toList();
+    }
+  }
+
+  static Command rootCommand() {
+    Command root = new Command("etcdctl", "A simple command line client for etcd3.", "", null);
+    globalFlags(root);
+    root.add(KvCommands.get(), KvCommands.put(), KvCommands.del(), TxnCommand.create(),
+        ClusterCommands.compaction(), ClusterCommands.endpoint(), ClusterCommands.version(),
+        LeaseCommands.create(),
+        ClusterCommands.member(
+            stub("add <memberName> [options]", "Adds a member into the cluster"),
+            stub("remove <memberID>", "Removes a member from the cluster"),
+            stub("update <memberID> [options]", "Updates a member in the cluster"),
+            stub("promote <memberID>", "Promotes a non-voting member in the cluster")));
+    root.add(group("alarm <subcommand>", "Alarm related commands",
+            stub("disarm", "Disarms all alarms"), stub("list", "Lists all alarms")),
+        group("auth <enable or disable>", "Enable or disable authentication",
+            stub("enable", "Enables authentication"), stub("disable", "Disables authentication")),
+        group("check <subcommand>", "commands for checking properties of the etcd cluster",
+            stub("perf [options]", "Check the performance of the etcd cluster"),
+            stub("datascale [options]",
+                "Check the memory usage of holding data for different workloads on a given server endpoint.")),
+        group("completion", "Generate the autocompletion script for the specified shell",
+            stub("bash", "Generate the autocompletion script for bash"),
+            stub("fish", "Generate the autocompletion script for fish"),
+            stub("powershell", "Generate the autocompletion script for powershell"),
+            stub("zsh", "Generate the autocompletion script for zsh")),
+        stub("defrag", "Defragments the storage of the etcd members with given endpoints"),
+        stub("elect <election-name> [proposal]", "Observes and participates in leader election"),
+        help(),
+        stub("lock <lockname> [exec-command arg1 arg2 ...]", "Acquires a named lock"),
+        stub("make-mirror [options] <destination>", "Makes a mirror at the destination etcd cluster"),
+        stub("migrate", "Migrates keys in a v2 store to a mvcc store"),
+        stub("move-leader <transferee-member-id>", "Transfers leadership to another etcd cluster member."),
+        group("role <subcommand>", "Role related commands",
+            stub("add <role name>", "Adds a new role"), stub("delete <role name>", "Deletes a role"),
+            stub("get <role name>", "Gets detailed information of a role"),
+            stub("grant-permission [options] <role name> <permission type> <key> [endkey]",
+                "Grants a key to a role"),
+            stub("list", "Lists all roles"),
+            stub("revoke-permission <role name> <key> [endkey]", "Revokes a key from a role")),
+        group("snapshot <subcommand>", "Manages etcd node snapshots",
+            stub("save <filename>", "Stores an etcd node backend snapshot to a given file"),
+            stub("restore <filename> [options]", "Restores an etcd member snapshot to an etcd directory"),
+            stub("status <filename>", "Gets backend snapshot status of a given file")),
+        group("user <subcommand>", "User related commands",
+            stub("add <user name or user:password> [options]", "Adds a new user"),
+            stub("delete <user name>", "Deletes a user"),
+            stub("get <user name> [options]", "Gets detailed information of a user"),
+            stub("list", "Lists all users"), stub("passwd <user name> [options]", "Changes password of user"),
+            stub("grant-role <user name> <role>", "Grants a role to a user"),
+            stub("revoke-role <user name> <role>", "Revokes a role from a user")),
+        stub("watch [options] [key or prefix] [range_end] [--] [exec-command arg1 arg2 ...]",
+            "Watches events stream on keys or prefixes"));
+    return root;
+  }
+
+  private static void globalFlags(Command root) {
+    root.persistentFlags.add(new Flag("endpoints", "", Flag.Type.STRING_SLICE,
+        new java.util.ArrayList<>(List.of("127.0.0.1:2379")), "gRPC endpoints"));
+    root.boolFlag(true, "debug", "", false, "enable client-side debug logging");
+    root.stringFlag(true, "write-out", "w", "simple", "set the output format (fields, json, protobuf, simple, table)");
+    root.boolFlag(true, "hex", "", false, "print byte strings as hex encoded strings");
+    root.persistentFlags.add(duration("dial-timeout", "2s", "dial timeout for client connections"));
+    root.persistentFlags.add(duration("command-timeout", "5s",
+        "timeout for short running command (excluding dial timeout)"));
+    root.persistentFlags.add(duration("keepalive-time", "2s", "keepalive time for client connections"));
+    root.persistentFlags.add(duration("keepalive-timeout", "6s", "keepalive timeout for client connections"));
+    root.boolFlag(true, "insecure-transport", "", true, "disable transport security for client connections");
+    root.boolFlag(true, "insecure-discovery", "", true, "accept insecure SRV records describing cluster endpoints");
+    root.boolFlag(true, "insecure-skip-tls-verify", "", false,
+        "skip server certificate verification (CAUTION: this option should be enabled only for testing purposes)");
+    root.stringFlag(true, "cert", "", "", "identify secure client using this TLS certificate file");
+    root.stringFlag(true, "key", "", "", "identify secure client using this TLS key file");
+    root.stringFlag(true, "cacert", "", "", "verify certificates of TLS-enabled secure servers using this CA bundle");
+    root.stringFlag(true, "user", "", "", "username[:password] for authentication (prompt if password is not supplied)");
+    root.stringFlag(true, "password", "", "",
+        "password for authentication (if this option is used, --user option shouldn't include password)");
+    root.stringFlag(true, "discovery-srv", "d", "", "domain name to query for SRV records describing cluster endpoints");
+    root.stringFlag(true, "discovery-srv-name", "", "", "service name to query when using DNS discovery");
+  }
+
+  private static Flag duration(String name, String def, String usage) {
+    return new Flag(name, "", Flag.Type.DURATION, GoText.parseDuration(def), usage);
+  }
+
+  private static Command group(String use, String shortDesc, Command... children) {
+    return new Command(use, shortDesc, "", null).add(children);
+  }
+
+  /** A command of etcdctl that this slice lists in help but does not run yet. */
+  private static Command stub(String use, String shortDesc) {
+    return new Command(use, shortDesc, "", (inv, args) -> {
+      throw inv.io.exitWithError(CtlExit.BAD_FEATURE,
+          "\"" + inv.cmd.path() + "\" is not implemented in etcd-java's etcdctl yet");
+    });
+  }
+
+  private static Command help() {
+    return new Command("help [command]", "Help about any command",
+        "Help provides help for any command in the application.\n"
+            + "Simply type etcdctl help [path to command] for full details.", (inv, args) -> {
+          Command root = inv.cmd.root();
+          Command.Found f = root.find(args);
+          if (f.cmd() == root && !args.isEmpty()) {
+            inv.io.out("Unknown help topic " + GoText.list(args) + "\n");
+          }
+          inv.io.out(f.cmd().usage());
+        });
+  }
+}
