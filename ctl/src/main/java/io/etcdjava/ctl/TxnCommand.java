@@ -130,7 +130,9 @@ final class TxnCommand {
     fs.addAll(cmd.helpFlagSet());
     try {
       fs.parse(f.args());
-    } catch (IllegalArgumentException | FlagSet.HelpRequested e) {
+    } catch (IllegalArgumentException e) {
+      // the nested cobra commands are not silenced: cobra's default usage goes to stderr
+      io.err(cobraUsage(cmd) + "\n");
       throw io.exitWithError(CtlExit.INVALID_INPUT, invalid);
     }
     if (fs.lookup("help").changed) {
@@ -142,6 +144,45 @@ final class TxnCommand {
       case "get" -> RequestOp.newBuilder().setRequestRange(KvCommands.getOp(inv, fs.args())).build();
       default -> RequestOp.newBuilder().setRequestDeleteRange(KvCommands.delOp(inv, fs.args())).build();
     };
+  }
+
+  /** cobra's default usage template for the nested put/get/del commands (parent path is empty). */
+  private static String cobraUsage(Command cmd) {
+    FlagSet fs = cmd.ownFlags();
+    fs.addAll(cmd.helpFlagSet());
+    List<String[]> lines = new ArrayList<>();
+    int maxlen = 0;
+    for (Flag f : fs.all()) {
+      String l = f.shorthand.isEmpty() ? "      --" + f.name : "  -" + f.shorthand + ", --" + f.name;
+      String varname = switch (f.type) {
+        case BOOL -> "";
+        case INT64 -> "int";
+        case STRING_SLICE -> "strings";
+        default -> f.typeName();
+      };
+      if (!varname.isEmpty()) {
+        l += " " + varname;
+      }
+      String usage = f.usage;
+      boolean zero = switch (f.type) {
+        case BOOL -> f.defValue.equals("false");
+        case STRING -> f.defValue.isEmpty();
+        case INT64 -> f.defValue.equals("0");
+        default -> false;
+      };
+      if (!zero) {
+        usage += f.type == Flag.Type.STRING ? " (default " + GoText.quote(f.defValue) + ")" : " (default " + f.defValue + ")";
+      }
+      maxlen = Math.max(maxlen, l.length());
+      lines.add(new String[] {l, usage});
+    }
+    StringBuilder sb = new StringBuilder("Usage:\n   ").append(cmd.use).append(cmd.use.contains("[flags]") ? "" : " [flags]")
+        .append("\n\nFlags:\n");
+    for (String[] l : lines) {
+      sb.append(l[0]).append(" ".repeat(maxlen - l[0].length())).append("   ").append(l[1]).append('\n');
+    }
+    String usage = sb.toString().stripTrailing();
+    return usage + "\n";
   }
 
   static Compare parseCompare(Io io, String line) {
@@ -176,8 +217,11 @@ final class TxnCommand {
       case "!=" -> Compare.CompareResult.NOT_EQUAL;
       case "<" -> Compare.CompareResult.LESS;
       case ">" -> Compare.CompareResult.GREATER;
-      default -> throw io.exitWithError(CtlExit.INVALID_INPUT, "malformed comparison: " + line
-          + " (Unknown result op)");
+      default -> {
+        // clientv3.Compare panics here; the Go runtime prints the panic and exits with 2
+        io.err("panic: Unknown result op\n\ngoroutine 1 [running]:\n");
+        throw new CtlExit(2);
+      }
     };
     c.setResult(result);
     try {

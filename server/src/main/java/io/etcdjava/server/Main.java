@@ -18,6 +18,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import io.etcdjava.server.embed.MemberRunner;
 import java.util.ServiceLoader;
 import java.util.function.BiConsumer;
 import org.slf4j.Logger;
@@ -42,7 +43,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
-        MemberLauncher launcher = ServiceLoader.load(MemberLauncher.class).findFirst().orElse(NOT_IMPLEMENTED);
+        MemberLauncher launcher = ServiceLoader.load(MemberLauncher.class).findFirst().orElse(new MemberRunner());
         int code = run(args, System.getenv(), System.out, System.err, EtcdLogging::configure, launcher);
         System.out.flush();
         System.err.flush();

@@ -73,6 +73,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final RaftNode raft;
     private final ExecutorService readExecutor;
     private final Duration requestTimeout;
+    private final java.util.concurrent.atomic.LongAdder failedProposals = new java.util.concurrent.atomic.LongAdder();
 
     private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft) {
         this.settings = s;
@@ -101,6 +102,11 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      * {@link #ready()} completes when the member knows a leader and published itself.
      */
     public static EtcdServer start(MemberSettings s) throws IOException {
+        return start(s, nanos -> { });
+    }
+
+    /** As {@link #start(MemberSettings)}, reporting every WAL fsync's duration in nanoseconds. */
+    public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos) throws IOException {
         Files.createDirectories(s.memberDir());
         List<Long> members = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
@@ -118,7 +124,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             EntryApplier applier = new EntryApplier(store, new KvApplier(store, LeaseLookup.NONE), wait);
             RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
-                    5000, s.preVote(), new Slf4jRaftLogger(), nanos -> { }), applier, Transport.NONE);
+                    5000, s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, Transport.NONE);
             applier.setLocalMemberId(raft.memberId());
             return new EtcdServer(s, store, wait, applier, raft);
         } catch (IOException | RuntimeException e) {
@@ -137,6 +143,37 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     public RaftStatus raftStatus() {
         return raft.status();
+    }
+
+    public long appliedIndex() {
+        return raft.appliedIndex();
+    }
+
+    public long leaderChanges() {
+        return raft.leaderChanges();
+    }
+
+    /** Proposals waiting to be applied (etcd_server_proposals_pending). */
+    public int pendingProposals() {
+        return wait.size();
+    }
+
+    /** Proposals that failed (etcd_server_proposals_failed_total). */
+    public long failedProposals() {
+        return failedProposals.sum();
+    }
+
+    public long dbSize() {
+        return store.dbSize();
+    }
+
+    public long keysTotal() {
+        return store.keysTotal();
+    }
+
+    /** The cluster version once the leader set it; null before ("not_decided" on /version). */
+    public String clusterVersion() {
+        return applier.clusterVersion();
     }
 
     /**
@@ -255,10 +292,12 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     @Override
     public CompletableFuture<Void> checkHealth() {
+        // The failure's message is the /health "reason", in etcd 3.5's words.
         if (!hasLeader()) {
-            return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
+            return CompletableFuture.failedFuture(new IllegalStateException("RAFT NO LEADER"));
         }
-        return withTimeout(raft.linearizableBarrier());
+        return withTimeout(raft.linearizableBarrier()).exceptionallyCompose(err -> CompletableFuture.failedFuture(
+                new IllegalStateException("QGET ERROR:" + unwrap(err).getMessage())));
     }
 
     // ------------------------------------------------------------------ internals
@@ -290,6 +329,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         });
         return withTimeout(result).whenComplete((v, err) -> {
             if (err != null) {
+                failedProposals.increment();
                 wait.trigger(id, err);
             }
         });

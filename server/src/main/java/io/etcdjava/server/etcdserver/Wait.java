@@ -31,6 +31,10 @@ final class Wait {
         }
     }
 
+    int size() {
+        return waiters.size();
+    }
+
     boolean isWaiting(long id) {
         return waiters.containsKey(id);
     }

@@ -325,6 +325,10 @@ public final class RaftNode implements AutoCloseable {
     }
 
     private void processReady(Ready rd) throws IOException {
+        if (rd.hardState() != null) {
+            RaftStatus s = status;
+            status = new RaftStatus(s.leader(), rd.hardState().getTerm(), s.commitIndex(), s.lastIndex(), s.role());
+        }
         if (rd.softState() != null) {
             onSoftState(rd.softState().lead(), rd.softState().raftState());
         }

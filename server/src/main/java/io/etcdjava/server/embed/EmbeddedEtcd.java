@@ -1,0 +1,107 @@
+package io.etcdjava.server.embed;
+
+import io.etcdjava.server.api.ClientServer;
+import io.etcdjava.server.config.ServerConfig;
+import io.etcdjava.server.etcdserver.EtcdServer;
+import io.etcdjava.server.etcdserver.MemberSettings;
+import io.etcdjava.server.log.Log;
+import io.etcdjava.server.metrics.MemberMetrics;
+import io.etcdjava.server.metrics.Metrics;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running member: the member core plus its client port, started from a {@link ServerConfig}.
+ * This is what {@code bin/etcd} runs, and what Java tests embed (listen on port 0, then ask
+ * {@link #clientAddresses()}).
+ */
+public final class EmbeddedEtcd implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(EmbeddedEtcd.class);
+
+    private final EtcdServer server;
+    private final ClientServer client;
+
+    private EmbeddedEtcd(EtcdServer server, ClientServer client) {
+        this.server = server;
+        this.client = client;
+    }
+
+    /** Starts the member and returns once it serves client requests. */
+    public static EmbeddedEtcd start(ServerConfig cfg) throws Exception {
+        if (cfg.isNewCluster()) {
+            cfg.verifyBootstrap();
+        }
+        MemberSettings settings = settingsOf(cfg);
+        Metrics metrics = Metrics.create();
+        MemberMetrics memberMetrics = MemberMetrics.create(metrics);
+        EtcdServer server = EtcdServer.start(settings, memberMetrics.walFsyncObserver());
+        ClientServer client = null;
+        try {
+            memberMetrics.bind(metrics, server);
+            // Like etcd, clients are served only once the member published itself through raft.
+            server.ready().get(settings.heartbeat().multipliedBy(settings.electionTicks() * 10L).toMillis()
+                    + 10_000, TimeUnit.MILLISECONDS);
+            ClientServer.Builder b = ClientServer.builder().kvService(server).memberStatus(server).metrics(metrics)
+                    .maxRequestBytes((int) Math.min(Integer.MAX_VALUE, cfg.maxRequestBytes()))
+                    .serverVersion(EtcdServer.VERSION).clusterVersion(server::clusterVersion);
+            for (String url : cfg.listenClientUrls()) {
+                b.listen(URI.create(url));
+            }
+            client = b.build();
+            client.start();
+            for (InetSocketAddress a : client.boundAddresses()) {
+                Log.info(log, "ready to serve client requests");
+                Log.warn(log, "serving client traffic insecurely; this is strongly discouraged!",
+                        "address", a.getHostString() + ":" + a.getPort());
+            }
+            return new EmbeddedEtcd(server, client);
+        } catch (Exception | Error e) {
+            if (client != null) {
+                client.close();
+            }
+            server.close();
+            throw e;
+        }
+    }
+
+    static MemberSettings settingsOf(ServerConfig cfg) {
+        return new MemberSettings(
+                cfg.name(),
+                Path.of(cfg.dataDir()),
+                cfg.walDir() == null || cfg.walDir().isEmpty() ? null : Path.of(cfg.walDir()),
+                cfg.advertiseClientUrls(),
+                cfg.initialAdvertisePeerUrls(),
+                cfg.initialClusterMap(),
+                cfg.initialClusterToken(),
+                Duration.ofMillis(cfg.heartbeatIntervalMs()),
+                cfg.electionTicks(),
+                cfg.snapshotCount(),
+                (int) cfg.maxTxnOps(),
+                cfg.maxRequestBytes(),
+                cfg.preVote());
+    }
+
+    public EtcdServer server() {
+        return server;
+    }
+
+    /** The addresses the client port is bound to (the actual ports when configured with port 0). */
+    public List<InetSocketAddress> clientAddresses() {
+        return client.boundAddresses();
+    }
+
+    @Override
+    public void close() throws Exception {
+        try {
+            client.close();
+        } finally {
+            server.close();
+        }
+    }
+}
