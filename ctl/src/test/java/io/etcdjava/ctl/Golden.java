@@ -72,7 +72,7 @@ final class Golden {
       Pattern.compile("(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6} "),
       Pattern.compile("(?<![0-9a-f])[0-9a-f]{16}(?![0-9a-f])"),
       Pattern.compile("(\"(?:revision|create_revision|mod_revision|ID|id|ttl)\":)-?\\d+"),
-      Pattern.compile("(\"(?:Revision|CreateRevision|ModRevision|ID|TTL|RaftIndex|RaftAppliedIndex|DBSize)\" : )-?\\d+"),
+      Pattern.compile("(\"(?:Prev)?(?:Revision|CreateRevision|ModRevision|ID|TTL|RaftIndex|RaftAppliedIndex|DBSize)\" : )-?\\d+"),
       Pattern.compile("(\"(?:raftIndex|raftAppliedIndex|dbSize|dbSizeInUse)\":)\\d+"),
       Pattern.compile("remaining\\(\\d+s\\)"),
       Pattern.compile("\\d+(\\.\\d+)?(ns|µs|Âµs|ms|s)\\b"),
