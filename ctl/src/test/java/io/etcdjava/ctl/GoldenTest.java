@@ -188,6 +188,7 @@ class GoldenTest {
     same("compaction", "100000");
     sameFrom(List.of(withEp("compaction", "1")), "compaction", "1");
     for (String f : List.of("simple", "json")) {
+      Golden.go(withEp("put", "c", "1"), "", Map.of());
       Golden.Result go = Golden.go(withEp("compaction", currentRevision(), "--physical", "-w", f), "", Map.of());
       Golden.go(withEp("put", "c", "1"), "", Map.of());
       Golden.Result ours = Golden.ours(withEp("compaction", currentRevision(), "--physical", "-w", f), "", Map.of());
