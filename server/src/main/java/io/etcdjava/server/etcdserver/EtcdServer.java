@@ -167,6 +167,11 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         return store.dbSize();
     }
 
+    /** Reports every backend batch commit's duration in nanoseconds. */
+    public void observeBackendCommits(java.util.function.LongConsumer observer) {
+        store.backend().setCommitObserver(observer);
+    }
+
     public long keysTotal() {
         return store.keysTotal();
     }

@@ -15,6 +15,7 @@ import java.util.function.LongConsumer;
  */
 public final class MemberMetrics {
     private final Histogram walFsync;
+    private final Histogram backendCommit;
 
     private MemberMetrics(Metrics metrics) {
         // etcd's buckets: 1 ms doubling to about 8 s.
@@ -22,6 +23,10 @@ public final class MemberMetrics {
                         "The latency distributions of fsync called by WAL.")
                 .exponentialBuckets(0.001, 2, 14).create();
         metrics.register(walFsync);
+        this.backendCommit = Histogram.build("etcd_disk_backend_commit_duration_seconds",
+                        "The latency distributions of commit called by backend.")
+                .exponentialBuckets(0.001, 2, 14).create();
+        metrics.register(backendCommit);
     }
 
     /** Creates the fsync histogram; call before the member starts so it can observe from the first fsync. */
@@ -33,8 +38,9 @@ public final class MemberMetrics {
         return nanos -> walFsync.observe(nanos / (double) TimeUnit.SECONDS.toNanos(1));
     }
 
-    /** Registers the gauges that read the running member. */
+    /** Registers the gauges that read the running member and starts timing its backend commits. */
     public void bind(Metrics metrics, EtcdServer server) {
+        server.observeBackendCommits(nanos -> backendCommit.observe(nanos / (double) TimeUnit.SECONDS.toNanos(1)));
         metrics.register(new Collector() {
             @Override
             public List<MetricFamilySamples> collect() {
