@@ -28,15 +28,15 @@ final class CandidateRole implements Role {
             case MsgApp -> {
                 // Always m.term == r.term here: someone else won this term.
                 r.becomeFollower(m.getTerm(), m.getFrom());
-                r.handleAppendEntries(m);
+                FollowerRole.handleAppendEntries(r, m);
             }
             case MsgHeartbeat -> {
                 r.becomeFollower(m.getTerm(), m.getFrom());
-                r.handleHeartbeat(m);
+                FollowerRole.handleHeartbeat(r, m);
             }
             case MsgSnap -> {
                 r.becomeFollower(m.getTerm(), m.getFrom());
-                r.handleSnapshot(m);
+                FollowerRole.handleSnapshot(r, m);
             }
             case MsgTimeoutNow -> r.log.debug(() -> String.format("%x [term %d state %s] ignored MsgTimeoutNow from %x",
                     r.id, r.term, r.state, m.getFrom()));
@@ -51,7 +51,7 @@ final class CandidateRole implements Role {
                                 r.campaign(Raft.CampaignType.ELECTION);
                             } else {
                                 r.becomeLeader();
-                                r.bcastAppend();
+                                Replication.bcastAppend(r);
                             }
                         }
                         case LOST -> r.becomeFollower(r.term, Raft.NONE);

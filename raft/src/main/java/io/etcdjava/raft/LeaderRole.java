@@ -4,6 +4,7 @@ import io.etcdjava.raft.pb.ConfChangeV2;
 import io.etcdjava.raft.pb.Entry;
 import io.etcdjava.raft.pb.EntryType;
 import io.etcdjava.raft.pb.Message;
+import io.etcdjava.raft.pb.MessageType;
 import io.etcdjava.raft.quorum.VoteResult;
 import io.etcdjava.raft.tracker.Progress;
 import io.etcdjava.raft.tracker.ProgressState;
@@ -27,7 +28,7 @@ final class LeaderRole implements Role {
     public void step(Raft r, Message m) {
         switch (m.getType()) {
             case MsgBeat -> {
-                r.bcastHeartbeat();
+                Replication.bcastHeartbeat(r);
                 return;
             }
             case MsgCheckQuorum -> {
@@ -141,13 +142,13 @@ final class LeaderRole implements Role {
         if (!r.appendEntry(ents)) {
             throw new ProposalDroppedException("too many uncommitted entries");
         }
-        r.bcastAppend();
+        Replication.bcastAppend(r);
     }
 
     private static void readIndex(Raft r, Message m) {
         if (r.prs.isSingleton()) {
             // Nobody else can have a newer commit index.
-            r.respondToReadIndex(m, r.raftLog.committed());
+            respondToReadIndex(r, m, r.raftLog.committed());
             return;
         }
         if (!r.committedEntryInCurrentTerm()) {
@@ -155,7 +156,7 @@ final class LeaderRole implements Role {
             r.pendingReadIndexMessages.add(m);
             return;
         }
-        r.sendReadIndexResponse(m);
+        confirmReadIndex(r, m);
     }
 
     private static void appendResponse(Raft r, Message m, Progress pr) {
@@ -174,7 +175,7 @@ final class LeaderRole implements Role {
                 if (pr.state() == ProgressState.REPLICATE) {
                     pr.becomeProbe();
                 }
-                r.sendAppend(m.getFrom());
+                Replication.sendAppend(r, m.getFrom());
             }
             return;
         }
@@ -198,10 +199,10 @@ final class LeaderRole implements Role {
             r.onCommitAdvanced();
         } else if (oldPaused) {
             // It was paused and may have missed a commit index update.
-            r.sendAppend(m.getFrom());
+            Replication.sendAppend(r, m.getFrom());
         }
         // Pipeline: fill the inflight window without waiting for more acks.
-        while (r.maybeSendAppend(m.getFrom(), false)) {
+        while (Replication.maybeSendAppend(r, m.getFrom(), false)) {
             // keep sending
         }
         if (m.getFrom() == r.leadTransferee && pr.match() == r.raftLog.lastIndex()) {
@@ -218,7 +219,7 @@ final class LeaderRole implements Role {
             pr.inflights().freeFirstOne();
         }
         if (pr.match() < r.raftLog.lastIndex()) {
-            r.sendAppend(m.getFrom());
+            Replication.sendAppend(r, m.getFrom());
         }
         if (r.readOnly.option != ReadOnlyOption.SAFE || m.getContext().isEmpty()) {
             return;
@@ -228,7 +229,7 @@ final class LeaderRole implements Role {
             return;
         }
         for (ReadOnly.Status rs : r.readOnly.advance(m.getContext())) {
-            r.respondToReadIndex(rs.req, rs.index);
+            respondToReadIndex(r, rs.req, rs.index);
         }
     }
 
@@ -261,7 +262,46 @@ final class LeaderRole implements Role {
             r.log.info(String.format("%x sends MsgTimeoutNow to %x immediately as %x already has up-to-date log",
                     r.id, transferee, transferee));
         } else {
-            r.sendAppend(transferee);
+            Replication.sendAppend(r, transferee);
         }
+    }
+
+    // ---------------------------------------------------------------- read index
+
+    /** After this leader commits in its own term, answers the reads it held until then. */
+    static void releasePendingReads(Raft r) {
+        if (r.pendingReadIndexMessages.isEmpty()) {
+            return;
+        }
+        if (!r.committedEntryInCurrentTerm()) {
+            return;
+        }
+        List<Message> held = r.pendingReadIndexMessages;
+        r.pendingReadIndexMessages = new ArrayList<>();
+        for (Message m : held) {
+            confirmReadIndex(r, m);
+        }
+    }
+
+    /** Confirms leadership for a read (one heartbeat round, or the lease) before answering it. */
+    static void confirmReadIndex(Raft r, Message m) {
+        if (r.readOnly.option == ReadOnlyOption.SAFE) {
+            r.readOnly.addRequest(r.raftLog.committed(), m);
+            // The leader acks its own round, then asks the followers.
+            r.readOnly.recvAck(r.id, ReadOnly.ctxOf(m));
+            Replication.bcastHeartbeatWithCtx(r, ReadOnly.ctxOf(m));
+        } else {
+            respondToReadIndex(r, m, r.raftLog.committed());
+        }
+    }
+
+    /** Hands a confirmed read index to the local application or back to the asking follower. */
+    static void respondToReadIndex(Raft r, Message req, long readIndex) {
+        if (req.getFrom() == Raft.NONE || req.getFrom() == r.id) {
+            r.readStates.add(new ReadState(readIndex, ReadOnly.ctxOf(req)));
+            return;
+        }
+        r.send(Message.newBuilder().setType(MessageType.MsgReadIndexResp).setTo(req.getFrom())
+                .setIndex(readIndex).addAllEntries(req.getEntriesList()));
     }
 }

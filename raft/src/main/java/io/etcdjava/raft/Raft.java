@@ -14,11 +14,9 @@ import io.etcdjava.raft.pb.EntryType;
 import io.etcdjava.raft.pb.HardState;
 import io.etcdjava.raft.pb.Message;
 import io.etcdjava.raft.pb.MessageType;
-import io.etcdjava.raft.pb.Snapshot;
 import io.etcdjava.raft.quorum.VoteResult;
 import io.etcdjava.raft.tracker.Inflights;
 import io.etcdjava.raft.tracker.Progress;
-import io.etcdjava.raft.tracker.ProgressState;
 import io.etcdjava.raft.tracker.ProgressTracker;
 import io.etcdjava.raft.tracker.TrackerConfig;
 import io.etcdjava.raft.tracker.VoteTally;
@@ -465,107 +463,6 @@ final class Raft {
         msgs.add(m.build());
     }
 
-    void sendAppend(long to) {
-        maybeSendAppend(to, true);
-    }
-
-    /**
-     * Sends entries (or a snapshot when the follower is behind our first index) to {@code to}.
-     * Returns whether a message went out; callers loop on it to pipeline batches in the
-     * inflight window without waiting for acks.
-     */
-    boolean maybeSendAppend(long to, boolean sendIfEmpty) {
-        Progress pr = prs.progress().get(to);
-        if (pr == null || pr.isPaused()) {
-            return false;
-        }
-        long prevIndex = pr.next() - 1;
-        long prevTerm;
-        List<Entry> ents;
-        boolean needSnapshot = false;
-        try {
-            prevTerm = raftLog.term(prevIndex);
-            ents = raftLog.entries(pr.next(), maxMsgSize);
-        } catch (CompactedException | UnavailableException e) {
-            prevTerm = 0;
-            ents = List.of();
-            needSnapshot = true;
-        }
-        if (!needSnapshot && ents.isEmpty() && !sendIfEmpty) {
-            return false;
-        }
-        Message.Builder m = Message.newBuilder().setTo(to);
-        if (needSnapshot) {
-            if (!pr.recentActive()) {
-                log.debug(() -> String.format("ignore sending snapshot to %x since it is not recently active", to));
-                return false;
-            }
-            Snapshot snapshot;
-            try {
-                snapshot = raftLog.snapshot();
-            } catch (SnapshotTemporarilyUnavailableException e) {
-                log.debug(() -> String.format("%x failed to send snapshot to %x because snapshot is temporarily unavailable", id, to));
-                return false;
-            }
-            if (snapshot.getMetadata().getIndex() == 0) {
-                throw new IllegalStateException("need non-empty snapshot");
-            }
-            long sindex = snapshot.getMetadata().getIndex();
-            log.info(String.format("%x [firstindex: %d, commit: %d] sent snapshot[index: %d, term: %d] to %x [%s]",
-                    id, raftLog.firstIndex(), raftLog.committed(), sindex, snapshot.getMetadata().getTerm(), to, pr));
-            pr.becomeSnapshot(sindex);
-            m.setType(MessageType.MsgSnap).setSnapshot(snapshot);
-        } else {
-            m.setType(MessageType.MsgApp).setIndex(prevIndex).setLogTerm(prevTerm)
-                    .addAllEntries(ents).setCommit(raftLog.committed());
-            if (!ents.isEmpty()) {
-                long last = ents.get(ents.size() - 1).getIndex();
-                switch (pr.state()) {
-                    case REPLICATE -> {
-                        // Optimistic: assume it arrives, so the next batch can follow at once.
-                        pr.optimisticUpdate(last);
-                        pr.inflights().add(last);
-                    }
-                    case PROBE -> pr.setProbeSent(true);
-                    default -> throw new IllegalStateException(
-                            String.format("%x is sending append in unhandled state %s", id, pr.state()));
-                }
-            }
-        }
-        send(m);
-        return true;
-    }
-
-    void sendHeartbeat(long to, ByteString ctx) {
-        // Never tell a follower to commit past what it is known to have: it may not have it.
-        long commit = Math.min(prs.progress().get(to).match(), raftLog.committed());
-        Message.Builder m = Message.newBuilder().setTo(to).setType(MessageType.MsgHeartbeat).setCommit(commit);
-        if (ctx != null) {
-            m.setContext(ctx);
-        }
-        send(m);
-    }
-
-    void bcastAppend() {
-        for (long to : prs.progress().keySet().stream().mapToLong(Long::longValue).toArray()) {
-            if (to != id) {
-                sendAppend(to);
-            }
-        }
-    }
-
-    void bcastHeartbeat() {
-        bcastHeartbeatWithCtx(readOnly.lastPendingRequestCtx());
-    }
-
-    void bcastHeartbeatWithCtx(ByteString ctx) {
-        for (long to : prs.progress().keySet()) {
-            if (to != id) {
-                sendHeartbeat(to, ctx);
-            }
-        }
-    }
-
     void sendTimeoutNow(long to) {
         send(Message.newBuilder().setTo(to).setType(MessageType.MsgTimeoutNow));
     }
@@ -628,7 +525,7 @@ final class Raft {
                 if (appendEntry(List.of(leave))) {
                     pendingConfIndex = raftLog.lastIndex();
                     log.info(String.format("initiating automatic transition out of joint configuration %s", prs.config()));
-                    bcastAppend();
+                    Replication.bcastAppend(this);
                 } else {
                     log.debug(() -> "not initiating automatic transition out of joint configuration: proposal dropped");
                 }
@@ -652,89 +549,8 @@ final class Raft {
 
     /** A leader's commit index moved: release held reads and tell followers. */
     void onCommitAdvanced() {
-        releasePendingReadIndexMessages();
-        bcastAppend();
-    }
-
-    // ---------------------------------------------------------------- follower-side handlers
-
-    void handleAppendEntries(Message m) {
-        if (m.getIndex() < raftLog.committed()) {
-            send(Message.newBuilder().setTo(m.getFrom()).setType(MessageType.MsgAppResp).setIndex(raftLog.committed()));
-            return;
-        }
-        long lastNew = raftLog.maybeAppend(m.getIndex(), m.getLogTerm(), m.getCommit(), m.getEntriesList());
-        if (lastNew >= 0) {
-            send(Message.newBuilder().setTo(m.getFrom()).setType(MessageType.MsgAppResp).setIndex(lastNew));
-            return;
-        }
-        // Reject with a hint that lets the leader skip a whole term of mismatches at once
-        // instead of probing one index per round trip.
-        long hintIndex = Math.min(m.getIndex(), raftLog.lastIndex());
-        hintIndex = raftLog.findConflictByTerm(hintIndex, m.getLogTerm());
-        long hintTerm = raftLog.zeroTermOnErrCompacted(hintIndex);
-        long fHint = hintIndex;
-        log.debug(() -> String.format("%x [logterm: %d, index: %d] rejected MsgApp [logterm: %d, index: %d] from %x",
-                id, raftLog.zeroTermOnErrCompacted(m.getIndex()), m.getIndex(), m.getLogTerm(), m.getIndex(), m.getFrom()));
-        send(Message.newBuilder().setTo(m.getFrom()).setType(MessageType.MsgAppResp).setIndex(m.getIndex())
-                .setReject(true).setRejectHint(fHint).setLogTerm(hintTerm));
-    }
-
-    void handleHeartbeat(Message m) {
-        raftLog.commitTo(m.getCommit());
-        send(Message.newBuilder().setTo(m.getFrom()).setType(MessageType.MsgHeartbeatResp).setContext(m.getContext()));
-    }
-
-    void handleSnapshot(Message m) {
-        long sindex = m.getSnapshot().getMetadata().getIndex();
-        long sterm = m.getSnapshot().getMetadata().getTerm();
-        if (restore(m.getSnapshot())) {
-            log.info(String.format("%x [commit: %d] restored snapshot [index: %d, term: %d]", id, raftLog.committed(), sindex, sterm));
-            send(Message.newBuilder().setTo(m.getFrom()).setType(MessageType.MsgAppResp).setIndex(raftLog.lastIndex()));
-        } else {
-            log.info(String.format("%x [commit: %d] ignored snapshot [index: %d, term: %d]", id, raftLog.committed(), sindex, sterm));
-            send(Message.newBuilder().setTo(m.getFrom()).setType(MessageType.MsgAppResp).setIndex(raftLog.committed()));
-        }
-    }
-
-    /** Replaces log and configuration with a snapshot newer than our commit; false if ignored. */
-    boolean restore(Snapshot s) {
-        long sindex = s.getMetadata().getIndex();
-        long sterm = s.getMetadata().getTerm();
-        if (sindex <= raftLog.committed()) {
-            return false;
-        }
-        if (state != StateType.FOLLOWER) {
-            // Only followers receive snapshots; anything else means a second leader in our term.
-            log.warn(String.format("%x attempted to restore snapshot as leader; should never happen", id));
-            becomeFollower(term + 1, NONE);
-            return false;
-        }
-        ConfState cs = s.getMetadata().getConfState();
-        if (!cs.getVotersList().contains(id) && !cs.getLearnersList().contains(id)
-                && !cs.getVotersOutgoingList().contains(id)) {
-            log.warn(String.format("%x attempted to restore snapshot but it is not in the ConfState %s; should never happen",
-                    id, cs.toString().replace('\n', ' ')));
-            return false;
-        }
-        if (raftLog.matchTerm(sindex, sterm)) {
-            // We already have the entry the snapshot ends at: just commit up to it.
-            log.info(String.format("%x [commit: %d, lastindex: %d, lastterm: %d] fast-forwarded commit to snapshot [index: %d, term: %d]",
-                    id, raftLog.committed(), raftLog.lastIndex(), raftLog.lastTerm(), sindex, sterm));
-            raftLog.commitTo(sindex);
-            return false;
-        }
-        raftLog.restore(s);
-        prs = new ProgressTracker(prs.maxInflight());
-        ChangeResult restored = Restore.restore(prs, raftLog.lastIndex(), cs);
-        switchToConfig(restored.config(), restored.progress());
-        Progress self = prs.progress().get(id);
-        if (self != null) {
-            self.maybeUpdate(self.next() - 1);
-        }
-        log.info(String.format("%x [commit: %d, lastindex: %d, lastterm: %d] restored snapshot [index: %d, term: %d]",
-                id, raftLog.committed(), raftLog.lastIndex(), raftLog.lastTerm(), sindex, sterm));
-        return true;
+        LeaderRole.releasePendingReads(this);
+        Replication.bcastAppend(this);
     }
 
     // ---------------------------------------------------------------- configuration
@@ -774,7 +590,7 @@ final class Raft {
         } else {
             for (long to : prs.progress().keySet().stream().mapToLong(Long::longValue).toArray()) {
                 if (to != id) {
-                    maybeSendAppend(to, false);
+                    Replication.maybeSendAppend(this, to, false);
                 }
             }
         }
@@ -794,43 +610,6 @@ final class Raft {
         } catch (InvalidProtocolBufferException ex) {
             throw new IllegalArgumentException("malformed conf change entry at index " + e.getIndex(), ex);
         }
-    }
-
-    // ---------------------------------------------------------------- read index
-
-    void releasePendingReadIndexMessages() {
-        if (pendingReadIndexMessages.isEmpty()) {
-            return;
-        }
-        if (!committedEntryInCurrentTerm()) {
-            return;
-        }
-        List<Message> held = pendingReadIndexMessages;
-        pendingReadIndexMessages = new ArrayList<>();
-        for (Message m : held) {
-            sendReadIndexResponse(m);
-        }
-    }
-
-    void sendReadIndexResponse(Message m) {
-        if (readOnly.option == ReadOnlyOption.SAFE) {
-            readOnly.addRequest(raftLog.committed(), m);
-            // The leader acks its own round, then asks the followers.
-            readOnly.recvAck(id, ReadOnly.ctxOf(m));
-            bcastHeartbeatWithCtx(ReadOnly.ctxOf(m));
-        } else {
-            respondToReadIndex(m, raftLog.committed());
-        }
-    }
-
-    /** Hands a confirmed read index to the local application or back to the asking follower. */
-    void respondToReadIndex(Message req, long readIndex) {
-        if (req.getFrom() == NONE || req.getFrom() == id) {
-            readStates.add(new ReadState(readIndex, ReadOnly.ctxOf(req)));
-            return;
-        }
-        send(Message.newBuilder().setType(MessageType.MsgReadIndexResp).setTo(req.getFrom())
-                .setIndex(readIndex).addAllEntries(req.getEntriesList()));
     }
 
     static String hexIds(long[] ids) {
