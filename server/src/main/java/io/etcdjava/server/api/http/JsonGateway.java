@@ -30,7 +30,7 @@ import java.util.Set;
  * method's handler in-process, so the gateway shares the services and interceptors of the gRPC
  * port. JSON as grpc-gateway's JSONPb{OrigName:true}: proto field names, bytes in base64, 64-bit
  * integers as strings, defaults omitted; input accepts proto or lowerCamel names, unknown fields
- * are ignored, and the body is read as JSON whatever its content type.
+ * are ignored (unknown enum names are not), and the body is read as JSON whatever its content type.
  */
 public final class JsonGateway implements HttpService {
     private static final JsonFormat.Parser PARSER = JsonFormat.parser().ignoringUnknownFields();
@@ -133,6 +133,7 @@ public final class JsonGateway implements HttpService {
         Message.Builder builder = marshaller.getMessagePrototype().newBuilderForType();
         if (!body.isBlank()) {
             // An empty body is an empty request, as grpc-gateway treats io.EOF.
+            EnumNames.check(body, builder.getDescriptorForType());
             PARSER.merge(body, builder);
         }
         return builder.build();

@@ -148,6 +148,8 @@ class GatewayMatchesRealEtcdTest {
         same("/v3/kv/compaction", "{\"revision\":\"3\"}");
         same("/v3/kv/range", "{\"key\":\"" + b64("foo") + "\",\"revision\":\"2\"}");
         same("/v3/kv/range", "{\"key\":\"" + b64("foo") + "\",\"revision\":\"1000\"}");
+        same("/v3/kv/range", "{\"key\":\"" + b64("foo") + "\",\"sort_order\":\"DESCND\",\"unknown\":1}");
+        same("/v3/kv/txn", "{\"compare\":[{\"key\":\"" + b64("foo") + "\",\"result\":\"SAME\"}]}");
     }
 
     @Test
