@@ -19,7 +19,7 @@ final class GoFormat {
         return String.format(Locale.ROOT, verb, v);
     }
 
-    /** Go's {@code %g} / {@code %v} for a float64: shortest digits, %e when exp < -4 or exp >= 21. */
+    /** Go's {@code %g} / {@code %v} for a float64: shortest digits, %e when exp < -4 or exp >= 6. */
     static String shortest(double v) {
         if (Double.isNaN(v)) {
             return "NaN";
@@ -35,16 +35,8 @@ final class GoFormat {
         int nd = digits.length();
         int exp = nd - d.scale() - 1; // decimal exponent of the first digit
         String sign = v < 0 ? "-" : "";
-        // strconv: shortest %g switches to %e when exp < -4 || exp >= eprec, eprec = 6, but
-        // eprec grows to the digit count when all digits are integral (fmt's %v: 21 at most).
-        int eprec = 6;
-        if (nd > eprec && nd <= exp + 1) {
-            eprec = nd;
-        }
-        if (eprec > 21) {
-            eprec = 21;
-        }
-        if (exp < -4 || exp >= eprec) {
+        // strconv.FormatFloat(v, 'g', -1, 64): %e when exp < -4 || exp >= 6 (shortest precision).
+        if (exp < -4 || exp >= 6) {
             StringBuilder sb = new StringBuilder(sign).append(digits.charAt(0));
             if (nd > 1) {
                 sb.append('.').append(digits, 1, nd);

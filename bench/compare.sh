@@ -1,0 +1,143 @@
+#!/usr/bin/env bash
+# One member, ours vs Debian's real etcd, same workloads, same client (our bin/benchmark).
+# Starts both servers on free ports with their own data dirs on the same disk and default flags
+# (same fsync behaviour), warms both up (JIT), runs each workload against etcd and then ours, prints
+# workload | etcd QPS | ours QPS | ratio | etcd p99 | ours p99, and stops both servers on exit.
+#
+# Usage: bench/compare.sh [--dir DIR] [--quick] [--keep]
+#   --dir DIR   where the temporary data dirs go (default ${TMPDIR:-/tmp}); pick the disk to measure
+#   --quick     a tenth of the requests (smoke test)
+#   --keep      keep the data dirs and server logs
+# Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd, default none).
+set -euo pipefail
+src="${BASH_SOURCE[0]}"
+while [ -L "$src" ]; do
+  d="$(cd -P "$(dirname "$src")" && pwd)"; src="$(readlink "$src")"; [[ "$src" != /* ]] && src="$d/$src"
+done
+root="$(cd -P "$(dirname "$src")/.." && pwd)"
+
+base="${TMPDIR:-/tmp}"; scale=1; keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dir) base="$2"; shift 2 ;;
+    --quick) scale=10; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "compare.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+real_etcd="${ETCD_BIN:-/usr/bin/etcd}"
+[ -x "$real_etcd" ] || { echo "compare.sh: real etcd not found at $real_etcd (apt-get install etcd-server)" >&2; exit 2; }
+if [ ! -f "$root/server/target/etcd-java-server.jar" ] || [ ! -f "$root/bench/target/classes/io/etcdjava/bench/tool/Benchmark.class" ]; then
+  echo "compare.sh: building (mvn -pl server,bench -am package -DskipTests)..." >&2
+  (cd "$root" && mvn -q -B -ntp -pl server,bench -am package -DskipTests)
+fi
+
+work="$(mktemp -d "$base/etcd-compare.XXXXXX")"
+pids=()
+cleanup() {
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && kill "$p" 2>/dev/null || true
+  done
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && wait "$p" 2>/dev/null || true
+  done
+  if [ "$keep" = 1 ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+declare -A taken=()
+free_port() {
+  local p
+  while true; do
+    p=$(( 20000 + RANDOM % 20000 ))
+    [ "$p" = 23790 ] && continue
+    [ -n "${taken[$p]:-}" ] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      taken[$p]=1; echo "$p"; return
+    fi
+  done
+}
+
+# start NAME BINARY -> sets $port, appends the pid
+start() {
+  local name="$1" bin="$2" cport pport
+  cport=$(free_port); pport=$(free_port)
+  mkdir -p "$work/$name"
+  "$bin" --name "$name" --data-dir "$work/$name/data" \
+    --listen-client-urls "http://127.0.0.1:$cport" --advertise-client-urls "http://127.0.0.1:$cport" \
+    --listen-peer-urls "http://127.0.0.1:$pport" --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
+    --initial-cluster "$name=http://127.0.0.1:$pport" >"$work/$name/log" 2>&1 &
+  pids+=("$!")
+  local i
+  for i in $(seq 1 300); do
+    if curl -sf "http://127.0.0.1:$cport/health" 2>/dev/null | grep -q '"health":"true"'; then
+      port="$cport"; return
+    fi
+    if ! kill -0 "$!" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  echo "compare.sh: $name did not become healthy; its log:" >&2
+  tail -30 "$work/$name/log" >&2
+  exit 1
+}
+
+start etcd "$real_etcd"; etcd_port="$port"
+start ours "$root/bin/etcd"; ours_port="$port"
+
+bm() { "$root/bin/benchmark" "$@"; }
+kv() { printf '%s' "--key-size=8 --val-size=256"; }
+
+# name|args (after --endpoints); totals are divided by $scale
+workloads=(
+  "put, 1 client, 1 conn|--conns=1 --clients=1 put $(kv) --sequential-keys --key-space-size=100000 --total=$((2000/scale))"
+  "put, 100 clients, 10 conns|--conns=10 --clients=100 put $(kv) --sequential-keys --key-space-size=100000 --total=$((20000/scale))"
+  "range linearizable, 100 clients, 10 conns|--conns=10 --clients=100 range foo --consistency=l --total=$((20000/scale))"
+  "range serializable, 100 clients, 10 conns|--conns=10 --clients=100 range foo --consistency=s --total=$((20000/scale))"
+  "txn-put, 100 clients, 10 conns|--conns=10 --clients=100 txn-put $(kv) --key-space-size=100000 --total=$((10000/scale))"
+)
+
+for p in "$etcd_port" "$ours_port"; do
+  # the key the range workloads read
+  ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$p" put foo "$(head -c 256 /dev/zero | tr '\0' v)" >/dev/null
+done
+# Warm-up, not reported, identical for both: a fresh JVM spends its first ~50k requests compiling
+# (C2 took ~25 s of CPU on 2 cores here), which would otherwise be measured as server time.
+echo "warming up both servers (~$((60/scale)) s)..." >&2
+for p in "$etcd_port" "$ours_port"; do
+  e="--endpoints=127.0.0.1:$p"
+  bm $e --conns=10 --clients=100 put $(kv) --key-space-size=100000 --total=$((20000/scale)) >/dev/null
+  bm $e --conns=10 --clients=100 range foo --consistency=l --total=$((20000/scale)) >/dev/null
+  bm $e --conns=10 --clients=100 range foo --consistency=s --total=$((10000/scale)) >/dev/null
+  bm $e --conns=10 --clients=100 txn-put $(kv) --key-space-size=100000 --total=$((5000/scale)) >/dev/null
+  bm $e --conns=1 --clients=1 put $(kv) --key-space-size=100000 --total=$((1000/scale)) >/dev/null
+done
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
+
+qps() { awk -F'\t' '/Requests\/sec:/ {print $2}' "$1"; }
+p99() { awk '/^  99% in/ {print $3}' "$1"; }
+errs() { awk '/^Error distribution:/ {e=1; next} e && /\[/ {gsub(/[\[\]]/,"",$1); n+=$1} END {print n+0}' "$1"; }
+
+rows=()
+i=0
+for w in "${workloads[@]}"; do
+  name="${w%%|*}"; args="${w#*|}"; i=$((i+1))
+  bm --endpoints="127.0.0.1:$etcd_port" $args >"$work/w$i.etcd" 2>&1
+  bm --endpoints="127.0.0.1:$ours_port" $args >"$work/w$i.ours" 2>&1
+  rows+=("$name|$(qps "$work/w$i.etcd")|$(qps "$work/w$i.ours")|$(p99 "$work/w$i.etcd")|$(p99 "$work/w$i.ours")|$(errs "$work/w$i.etcd")|$(errs "$work/w$i.ours")")
+done
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+printf '| %-42s | %10s | %10s | %6s | %12s | %12s |\n' workload "etcd QPS" "ours QPS" ratio "etcd p99 ms" "ours p99 ms"
+printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' $(seq 44))" "------------" "------------" "--------" "--------------" "--------------"
+for r in "${rows[@]}"; do
+  IFS='|' read -r name eq oq ep op ee oe <<<"$r"
+  awk -v n="$name" -v eq="$eq" -v oq="$oq" -v ep="$ep" -v op="$op" -v ee="$ee" -v oe="$oe" 'BEGIN {
+    ratio = (eq > 0) ? sprintf("%.2f", oq / eq) : "n/a"
+    note = ""
+    if (ee > 0 || oe > 0) note = sprintf(" (errors: etcd %d, ours %d)", ee, oe)
+    printf "| %-42s | %10.0f | %10.0f | %6s | %12.2f | %12.2f |%s\n", n, eq, oq, ratio, ep * 1000, op * 1000, note
+  }'
+done
