@@ -129,6 +129,7 @@ public final class KvApplier {
             txn.abort();
             throw e;
         }
+        leases.applied(txn.events());
         txn.close();
         return out;
     }

@@ -1,12 +1,16 @@
 package io.etcdjava.server.embed;
 
+import io.etcdjava.api.etcdserverpb.ResponseHeader;
 import io.etcdjava.server.api.ClientServer;
+import io.etcdjava.server.api.grpc.WatchGrpcService;
+import io.etcdjava.server.api.grpc.LeaseGrpcService;
 import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.etcdserver.EtcdServer;
 import io.etcdjava.server.etcdserver.MemberSettings;
 import io.etcdjava.server.log.Log;
 import io.etcdjava.server.metrics.MemberMetrics;
 import io.etcdjava.server.metrics.Metrics;
+import io.etcdjava.server.watch.WatchableStore;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
@@ -26,10 +30,12 @@ public final class EmbeddedEtcd implements AutoCloseable {
 
     private final EtcdServer server;
     private final ClientServer client;
+    private final WatchableStore watches;
 
-    private EmbeddedEtcd(EtcdServer server, ClientServer client) {
+    private EmbeddedEtcd(EtcdServer server, ClientServer client, WatchableStore watches) {
         this.server = server;
         this.client = client;
+        this.watches = watches;
     }
 
     /** Starts the member and returns once it serves client requests. */
@@ -42,14 +48,24 @@ public final class EmbeddedEtcd implements AutoCloseable {
         MemberMetrics memberMetrics = MemberMetrics.create(metrics);
         EtcdServer server = EtcdServer.start(settings, memberMetrics.walFsyncObserver());
         ClientServer client = null;
+        WatchableStore watches = null;
         try {
             memberMetrics.bind(metrics, server);
+            server.leaseMetrics().register(metrics.registry());
             // Like etcd, clients are served only once the member published itself through raft.
             server.ready().get(settings.heartbeat().multipliedBy(settings.electionTicks() * 10L).toMillis()
                     + 10_000, TimeUnit.MILLISECONDS);
+            watches = WatchableStore.open(server.mvccStore(), WatchableStore.Options.DEFAULT
+                    .withProgressInterval(cfg.watchProgressNotifyInterval()), metrics);
+            int maxRequestBytes = (int) Math.min(Integer.MAX_VALUE, cfg.maxRequestBytes());
             ClientServer.Builder b = ClientServer.builder().kvService(server).memberStatus(server).metrics(metrics)
                     .maxRequestBytes((int) Math.min(Integer.MAX_VALUE, cfg.maxRequestBytes()))
-                    .serverVersion(EtcdServer.VERSION).clusterVersion(server::clusterVersion);
+                    .serverVersion(EtcdServer.VERSION).clusterVersion(server::clusterVersion)
+                    .service(new LeaseGrpcService(server.leases()));
+            b.service(new WatchGrpcService(watches, rev -> ResponseHeader.newBuilder()
+                    .setClusterId(server.clusterId()).setMemberId(server.memberId()).setRevision(rev)
+                    .setRaftTerm(server.raftStatus().term()).build(),
+                    maxRequestBytes + ClientServer.GRPC_OVERHEAD_BYTES));
             for (String url : cfg.listenClientUrls()) {
                 b.listen(URI.create(url));
             }
@@ -60,10 +76,13 @@ public final class EmbeddedEtcd implements AutoCloseable {
                 Log.warn(log, "serving client traffic insecurely; this is strongly discouraged!",
                         "address", a.getHostString() + ":" + a.getPort());
             }
-            return new EmbeddedEtcd(server, client);
+            return new EmbeddedEtcd(server, client, watches);
         } catch (Exception | Error e) {
             if (client != null) {
                 client.close();
+            }
+            if (watches != null) {
+                watches.close();
             }
             server.close();
             throw e;
@@ -100,6 +119,7 @@ public final class EmbeddedEtcd implements AutoCloseable {
     public void close() throws Exception {
         try {
             client.close();
+            watches.close();
         } finally {
             server.close();
         }

@@ -6,6 +6,7 @@ import io.etcdjava.raft.pb.Entry;
 import io.etcdjava.raft.pb.EntryType;
 import io.etcdjava.server.apply.KvApplier;
 import io.etcdjava.server.errors.EtcdException;
+import io.etcdjava.server.lease.LeaseStore;
 import io.etcdjava.server.membership.MemberIds;
 import io.etcdjava.server.mvcc.MvccStore;
 import io.etcdjava.server.raftnode.Applier;
@@ -24,14 +25,16 @@ final class EntryApplier implements Applier {
 
     private final MvccStore store;
     private final KvApplier kv;
+    private final LeaseStore leases;
     private final Wait wait;
     /** Set once raft has told us who we are; only used to recognise our own publication. */
     private volatile long localMemberId;
     private volatile String clusterVersion;
 
-    EntryApplier(MvccStore store, KvApplier kv, Wait wait) {
+    EntryApplier(MvccStore store, KvApplier kv, LeaseStore leases, Wait wait) {
         this.store = store;
         this.kv = kv;
+        this.leases = leases;
         this.wait = wait;
     }
 
@@ -88,6 +91,16 @@ final class EntryApplier implements Applier {
         }
         if (req.hasCompaction()) {
             return kv.compact(req.getCompaction(), index, term);
+        }
+        if (req.hasLeaseGrant()) {
+            return leases.grant(req.getLeaseGrant(), index, term);
+        }
+        if (req.hasLeaseRevoke()) {
+            return leases.revoke(req.getLeaseRevoke().getID(), index, term);
+        }
+        if (req.hasLeaseCheckpoint()) {
+            leases.checkpoint(req.getLeaseCheckpoint(), index, term);
+            return Boolean.TRUE;
         }
         kv.noop(index, term);
         if (req.hasClusterMemberAttrSet()) {

@@ -25,9 +25,12 @@ import io.etcdjava.server.apply.CompactApplied;
 import io.etcdjava.server.apply.KvApplier;
 import io.etcdjava.server.apply.KvReader;
 import io.etcdjava.server.apply.KvRequestValidator;
-import io.etcdjava.server.apply.LeaseLookup;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
+import io.etcdjava.server.lease.LeaseMetrics;
+import io.etcdjava.server.lease.LeaseStore;
+import io.etcdjava.server.lease.Lessor;
+import io.etcdjava.server.lease.LessorConfig;
 import io.etcdjava.server.membership.MemberIds;
 import io.etcdjava.server.mvcc.MvccStore;
 import io.etcdjava.server.raftnode.RaftNode;
@@ -74,8 +77,12 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final ExecutorService readExecutor;
     private final Duration requestTimeout;
     private final java.util.concurrent.atomic.LongAdder failedProposals = new java.util.concurrent.atomic.LongAdder();
+    private final LeaseStore leaseStore;
+    private final Lessor lessor;
+    private final LeaseFrontend leaseFrontend;
 
-    private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft) {
+    private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft,
+                       LeaseStore leaseStore) {
         this.settings = s;
         this.store = store;
         this.wait = wait;
@@ -95,6 +102,10 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 });
         // etcd: 5 s plus two election timeouts for leader changes in between.
         this.requestTimeout = Duration.ofSeconds(5).plus(s.heartbeat().multipliedBy(2L * s.electionTicks()));
+        this.leaseStore = leaseStore;
+        this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks())),
+                this::propose, this::leaderTerm, System::nanoTime, leaseStore.metrics()).start();
+        this.leaseFrontend = new LeaseFrontend(this::propose, this::header, store::currentRevision, ids::next, lessor);
     }
 
     /**
@@ -121,12 +132,15 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         MvccStore store = MvccStore.open(s.memberDir().resolve("db"));
         try {
             Wait wait = new Wait();
-            EntryApplier applier = new EntryApplier(store, new KvApplier(store, LeaseLookup.NONE), wait);
+            // etcd's minimum lease TTL: ceil(1.5 election timeouts), in whole heartbeats.
+            long minTtl = (s.heartbeat().toMillis() * ((3L * s.electionTicks()) / 2) + 999) / 1000;
+            LeaseStore leases = LeaseStore.open(store, minTtl, new LeaseMetrics());
+            EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait);
             RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
                     5000, s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, Transport.NONE);
             applier.setLocalMemberId(raft.memberId());
-            return new EtcdServer(s, store, wait, applier, raft);
+            return new EtcdServer(s, store, wait, applier, raft, leases);
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -139,6 +153,21 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     public long clusterId() {
         return clusterId;
+    }
+
+    /** The Lease API of this member. */
+    public LeaseService leases() {
+        return leaseFrontend;
+    }
+
+    public LeaseMetrics leaseMetrics() {
+        return leaseStore.metrics();
+    }
+
+    /** The current term while this member leads, else 0 (what the lessor follows). */
+    private long leaderTerm() {
+        RaftStatus st = raft.status();
+        return st.leader() == memberId ? st.term() : 0;
     }
 
     public RaftStatus raftStatus() {
@@ -174,6 +203,11 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     public long keysTotal() {
         return store.keysTotal();
+    }
+
+    /** The member's MVCC store (the watch store listens to it and reads its history). */
+    public MvccStore mvccStore() {
+        return store;
     }
 
     /** The cluster version once the leader set it; null before ("not_decided" on /version). */
@@ -369,6 +403,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     @Override
     public void close() throws Exception {
         try {
+            lessor.close();
             raft.close();
         } finally {
             wait.failAll(EtcdError.STOPPED.exception());

@@ -65,6 +65,11 @@ public final class WriteTxn implements KvView, AutoCloseable {
         return events.size();
     }
 
+    /** The changes so far, in sub-revision order (shaped as {@link KvChangeListener} describes). */
+    public List<Event> events() {
+        return java.util.Collections.unmodifiableList(events);
+    }
+
     @Override
     public RangeResult range(byte[] key, byte[] end, RangeOptions opts) {
         ensureOpen();

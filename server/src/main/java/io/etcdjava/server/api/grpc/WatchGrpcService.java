@@ -1,0 +1,265 @@
+package io.etcdjava.server.api.grpc;
+
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedOutputStream;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.etcdjava.api.etcdserverpb.ResponseHeader;
+import io.etcdjava.api.etcdserverpb.WatchCreateRequest;
+import io.etcdjava.api.etcdserverpb.WatchGrpc;
+import io.etcdjava.api.etcdserverpb.WatchRequest;
+import io.etcdjava.api.etcdserverpb.WatchResponse;
+import io.etcdjava.api.mvccpb.Event;
+import io.etcdjava.api.mvccpb.KeyValue;
+import io.etcdjava.server.errors.EtcdException;
+import io.etcdjava.server.mvcc.RangeOptions;
+import io.etcdjava.server.mvcc.RangeResult;
+import io.etcdjava.server.mvcc.ReadTxn;
+import io.etcdjava.server.watch.Delivery;
+import io.etcdjava.server.watch.WatchSpec;
+import io.etcdjava.server.watch.WatchStream;
+import io.etcdjava.server.watch.WatchableStore;
+import io.grpc.stub.ServerCallStreamObserver;
+import io.grpc.stub.StreamObserver;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+import java.util.function.LongFunction;
+
+/**
+ * etcd's Watch service (etcdserver/api/v3rpc/watch.go): one {@link WatchStream} per gRPC stream;
+ * requests go to the stream, its queued {@link Delivery} messages are sent in order as flow control
+ * allows, with {@code prev_kv} filled or stripped and responses above the message limit fragmented
+ * for watchers that asked.
+ */
+public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
+    private final WatchableStore store;
+    private final LongFunction<ResponseHeader> header;
+    private final int maxResponseBytes;
+
+    /**
+     * @param header builds the response header for a revision
+     * @param maxResponseBytes etcd's limit for unfragmented responses: max-request-bytes plus the
+     *     gRPC overhead
+     */
+    public WatchGrpcService(WatchableStore store, LongFunction<ResponseHeader> header, int maxResponseBytes) {
+        this.store = Objects.requireNonNull(store, "store");
+        this.header = Objects.requireNonNull(header, "header");
+        this.maxResponseBytes = maxResponseBytes;
+    }
+
+    @Override
+    public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        Executor executor = ctx != null ? ctx.blockingTaskExecutor() : ForkJoinPool.commonPool();
+        Call call = new Call((ServerCallStreamObserver<WatchResponse>) responses, executor);
+        call.start();
+        return call;
+    }
+
+    /** One Watch stream: requests in, deliveries out on a serialized drain. */
+    private final class Call implements StreamObserver<WatchRequest> {
+        private final ServerCallStreamObserver<WatchResponse> out;
+        private final Executor executor;
+        private final AtomicInteger wip = new AtomicInteger();
+        private volatile WatchStream stream;
+        private volatile boolean finishing;
+        private boolean finished;
+
+        Call(ServerCallStreamObserver<WatchResponse> out, Executor executor) {
+            this.out = out;
+            this.executor = executor;
+        }
+
+        void start() {
+            stream = store.newStream(this::schedule);
+            out.setOnReadyHandler(this::schedule);
+            out.setOnCancelHandler(() -> {
+                finished = true;
+                stream.close();
+            });
+        }
+
+        @Override
+        public void onNext(WatchRequest req) {
+            switch (req.getRequestUnionCase()) {
+                case CREATE_REQUEST -> stream.watch(spec(req.getCreateRequest()));
+                case CANCEL_REQUEST -> stream.cancel(req.getCancelRequest().getWatchId());
+                case PROGRESS_REQUEST -> stream.requestProgress();
+                default -> {
+                    // etcd ignores requests it does not understand rather than closing the stream.
+                }
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            stream.close();
+        }
+
+        @Override
+        public void onCompleted() {
+            // The client closed its side: etcd ends the stream with OK.
+            stream.close();
+            finishing = true;
+            schedule();
+        }
+
+        private void schedule() {
+            if (wip.getAndIncrement() == 0) {
+                executor.execute(this::drain);
+            }
+        }
+
+        private void drain() {
+            int missed = 1;
+            do {
+                try {
+                    drainOnce();
+                } catch (RuntimeException e) {
+                    finished = true;
+                    stream.close();
+                    try {
+                        out.onError(GrpcErrors.toStatus(e).asRuntimeException());
+                    } catch (RuntimeException ignored) {
+                        // the call is already gone
+                    }
+                }
+                missed = wip.addAndGet(-missed);
+            } while (missed != 0);
+        }
+
+        private void drainOnce() {
+            if (finished) {
+                return;
+            }
+            if (finishing) {
+                finished = true;
+                out.onCompleted();
+                return;
+            }
+            while (out.isReady()) {
+                Delivery d = stream.poll();
+                if (d == null) {
+                    return;
+                }
+                send(d);
+            }
+        }
+
+        private void send(Delivery d) {
+            WatchResponse.Builder b = WatchResponse.newBuilder().setHeader(header.apply(d.revision()))
+                    .setWatchId(d.watchId());
+            switch (d.kind()) {
+                case CREATED -> {
+                    b.setCreated(true);
+                    if (d.cancelReason() != null) {
+                        b.setCanceled(true).setCancelReason(d.cancelReason());
+                    }
+                    out.onNext(b.build());
+                }
+                case CANCELED -> out.onNext(b.setCanceled(true).build());
+                case PROGRESS -> out.onNext(b.build());
+                case EVENTS -> {
+                    b.addAllEvents(events(d)).setCompactRevision(d.compactRevision()).setCanceled(d.isCompacted());
+                    if (d.fragment()) {
+                        sendFragments(b.build(), maxResponseBytes, out::onNext);
+                    } else {
+                        out.onNext(b.build());
+                    }
+                }
+                default -> throw new IllegalStateException("unknown delivery " + d.kind());
+            }
+        }
+    }
+
+    private List<Event> events(Delivery d) {
+        List<Event> in = d.events();
+        List<Event> evs = new ArrayList<>(in.size());
+        for (Event e : in) {
+            if (!d.prevKv()) {
+                evs.add(e.hasPrevKv() ? e.toBuilder().clearPrevKv().build() : e);
+            } else if (e.hasPrevKv() || isCreate(e)) {
+                evs.add(e);
+            } else {
+                KeyValue prev = valueBefore(e.getKv().getKey(), e.getKv().getModRevision());
+                evs.add(prev == null ? e : e.toBuilder().setPrevKv(prev).build());
+            }
+        }
+        return evs;
+    }
+
+    private static boolean isCreate(Event e) {
+        return e.getType() == Event.EventType.PUT && e.getKv().getCreateRevision() == e.getKv().getModRevision();
+    }
+
+    /** The key's value just before {@code rev}, as etcd looks it up for caught-up events; null if gone. */
+    private KeyValue valueBefore(ByteString key, long rev) {
+        try (ReadTxn r = store.mvcc().read()) {
+            RangeResult res = r.range(key.toByteArray(), null, new RangeOptions(0, rev - 1, false));
+            return res.kvs().isEmpty() ? null : res.kvs().get(0);
+        } catch (EtcdException e) {
+            return null; // compacted meanwhile: etcd leaves prev_kv out too
+        }
+    }
+
+    /** etcd's request normalisation: empty key is "\0", range end "\0" means every key from key. */
+    static WatchSpec spec(WatchCreateRequest c) {
+        ByteString key = c.getKey().isEmpty() ? ByteString.copyFrom(new byte[] {0}) : c.getKey();
+        ByteString end = c.getRangeEnd();
+        if (end.isEmpty()) {
+            end = null;
+        } else if (end.size() == 1 && end.byteAt(0) == 0) {
+            end = ByteString.EMPTY;
+        }
+        boolean noPut = false;
+        boolean noDelete = false;
+        for (WatchCreateRequest.FilterType f : c.getFiltersList()) {
+            if (f == WatchCreateRequest.FilterType.NOPUT) {
+                noPut = true;
+            } else if (f == WatchCreateRequest.FilterType.NODELETE) {
+                noDelete = true;
+            }
+        }
+        return new WatchSpec(c.getWatchId(), key, end, c.getStartRevision(), noPut, noDelete, c.getPrevKv(),
+                c.getFragment(), c.getProgressNotify());
+    }
+
+    /**
+     * etcd's sendFragments: responses at or above {@code limit} with more than one event are split,
+     * every part but the last marked {@code fragment}; each part holds at least one event.
+     */
+    static void sendFragments(WatchResponse wr, int limit, Consumer<WatchResponse> send) {
+        if (wr.getSerializedSize() < limit || wr.getEventsCount() < 2) {
+            send.accept(wr);
+            return;
+        }
+        WatchResponse base = wr.toBuilder().clearEvents().setFragment(true).build();
+        int baseSize = base.getSerializedSize();
+        int n = wr.getEventsCount();
+        int idx = 0;
+        while (idx < n) {
+            WatchResponse.Builder cur = base.toBuilder();
+            long size = baseSize;
+            int count = 0;
+            while (idx < n) {
+                Event ev = wr.getEvents(idx);
+                int evSize = CodedOutputStream.computeMessageSize(WatchResponse.EVENTS_FIELD_NUMBER, ev);
+                if (count >= 1 && size + evSize >= limit) {
+                    break;
+                }
+                cur.addEvents(ev);
+                size += evSize;
+                count++;
+                idx++;
+            }
+            if (idx == n) {
+                cur.setFragment(false);
+            }
+            send.accept(cur.build());
+        }
+    }
+}
