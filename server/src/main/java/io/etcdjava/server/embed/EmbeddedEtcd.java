@@ -8,20 +8,28 @@ import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.etcdserver.EtcdServer;
 import io.etcdjava.server.etcdserver.MemberSettings;
 import io.etcdjava.server.log.Log;
+import io.etcdjava.server.membership.MemberIds;
 import io.etcdjava.server.metrics.MemberMetrics;
 import io.etcdjava.server.metrics.Metrics;
+import io.etcdjava.server.rafthttp.PeerReports;
+import io.etcdjava.server.rafthttp.PeerServer;
+import io.etcdjava.server.rafthttp.PeerTransport;
+import io.etcdjava.server.raftnode.Transport;
 import io.etcdjava.server.watch.WatchableStore;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * A running member: the member core plus its client port, started from a {@link ServerConfig}.
+ * A running member: the member core plus its client port (and, in a cluster of more than one
+ * member, its peer port and transport), started from a {@link ServerConfig}.
  * This is what {@code bin/etcd} runs, and what Java tests embed (listen on port 0, then ask
  * {@link #clientAddresses()}).
  */
@@ -31,11 +39,16 @@ public final class EmbeddedEtcd implements AutoCloseable {
     private final EtcdServer server;
     private final ClientServer client;
     private final WatchableStore watches;
+    private final PeerServer peerServer;
+    private final PeerTransport transport;
 
-    private EmbeddedEtcd(EtcdServer server, ClientServer client, WatchableStore watches) {
+    private EmbeddedEtcd(EtcdServer server, ClientServer client, WatchableStore watches, PeerServer peerServer,
+                         PeerTransport transport) {
         this.server = server;
         this.client = client;
         this.watches = watches;
+        this.peerServer = peerServer;
+        this.transport = transport;
     }
 
     /** Starts the member and returns once it serves client requests. */
@@ -46,10 +59,51 @@ public final class EmbeddedEtcd implements AutoCloseable {
         MemberSettings settings = settingsOf(cfg);
         Metrics metrics = Metrics.create();
         MemberMetrics memberMetrics = MemberMetrics.create(metrics);
-        EtcdServer server = EtcdServer.start(settings, memberMetrics.walFsyncObserver());
+        // A lone member has nobody to talk to: no transport, no peer port (as before clusters).
+        PeerTransport transport = null;
+        AtomicReference<EtcdServer> self = new AtomicReference<>();
+        if (settings.initialCluster().size() > 1) {
+            Map<Long, List<String>> members = PeerTransport.membersOf(settings.initialCluster(),
+                    settings.clusterToken());
+            transport = new PeerTransport(MemberIds.clusterId(members.keySet()),
+                    MemberIds.memberId(settings.advertisePeerUrls(), settings.clusterToken(), null), members,
+                    new PeerReports() {
+                        @Override
+                        public void unreachable(long peer) {
+                            EtcdServer s = self.get();
+                            if (s != null) {
+                                s.reportUnreachable(peer);
+                            }
+                        }
+
+                        @Override
+                        public void snapshotFailed(long peer) {
+                            EtcdServer s = self.get();
+                            if (s != null) {
+                                s.reportSnapshot(peer, true);
+                            }
+                        }
+                    });
+        }
+        EtcdServer server;
+        try {
+            server = EtcdServer.start(settings, memberMetrics.walFsyncObserver(),
+                    transport == null ? Transport.NONE : transport);
+        } catch (Exception | Error e) {
+            if (transport != null) {
+                transport.close();
+            }
+            throw e;
+        }
+        self.set(server);
         ClientServer client = null;
         WatchableStore watches = null;
+        PeerServer peerServer = null;
         try {
+            if (transport != null) {
+                peerServer = PeerServer.start(cfg.listenPeerUrls(), server.clusterId(), server.memberId(),
+                        server::stepPeerMessage);
+            }
             memberMetrics.bind(metrics, server);
             server.leaseMetrics().register(metrics.registry());
             // Like etcd, clients are served only once the member published itself through raft.
@@ -76,7 +130,7 @@ public final class EmbeddedEtcd implements AutoCloseable {
                 Log.warn(log, "serving client traffic insecurely; this is strongly discouraged!",
                         "address", a.getHostString() + ":" + a.getPort());
             }
-            return new EmbeddedEtcd(server, client, watches);
+            return new EmbeddedEtcd(server, client, watches, peerServer, transport);
         } catch (Exception | Error e) {
             if (client != null) {
                 client.close();
@@ -84,7 +138,11 @@ public final class EmbeddedEtcd implements AutoCloseable {
             if (watches != null) {
                 watches.close();
             }
-            server.close();
+            try {
+                server.close();
+            } finally {
+                closePeers(peerServer, transport);
+            }
             throw e;
         }
     }
@@ -115,13 +173,34 @@ public final class EmbeddedEtcd implements AutoCloseable {
         return client.boundAddresses();
     }
 
+    /** The addresses the peer port is bound to; empty for a lone member, which has none. */
+    public List<InetSocketAddress> peerAddresses() {
+        return peerServer == null ? List.of() : peerServer.boundAddresses();
+    }
+
     @Override
     public void close() throws Exception {
         try {
             client.close();
             watches.close();
         } finally {
-            server.close();
+            try {
+                server.close();
+            } finally {
+                closePeers(peerServer, transport);
+            }
+        }
+    }
+
+    private static void closePeers(PeerServer peerServer, PeerTransport transport) throws InterruptedException {
+        try {
+            if (peerServer != null) {
+                peerServer.close();
+            }
+        } finally {
+            if (transport != null) {
+                transport.close();
+            }
         }
     }
 }

@@ -118,6 +118,16 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     /** As {@link #start(MemberSettings)}, reporting every WAL fsync's duration in nanoseconds. */
     public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos) throws IOException {
+        return start(s, walFsyncNanos, Transport.NONE);
+    }
+
+    /**
+     * As {@link #start(MemberSettings, java.util.function.LongConsumer)}, sending raft messages
+     * to the other members through {@code transport}; peers' messages come in through
+     * {@link #stepPeerMessage}.
+     */
+    public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos,
+                                   Transport transport) throws IOException {
         Files.createDirectories(s.memberDir());
         List<Long> members = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
@@ -138,7 +148,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait);
             RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
-                    5000, s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, Transport.NONE);
+                    5000, s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
             applier.setLocalMemberId(raft.memberId());
             return new EtcdServer(s, store, wait, applier, raft, leases);
         } catch (IOException | RuntimeException e) {
@@ -149,6 +159,21 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     public long memberId() {
         return memberId;
+    }
+
+    /** Hands a raft message from a peer to raft; never blocks (called on the peer port's event loop). */
+    public void stepPeerMessage(io.etcdjava.raft.pb.Message m) {
+        raft.step(m);
+    }
+
+    /** The transport could not reach {@code peer}. */
+    public void reportUnreachable(long peer) {
+        raft.reportUnreachable(peer);
+    }
+
+    /** Whether the snapshot raft sent to {@code peer} arrived. */
+    public void reportSnapshot(long peer, boolean failed) {
+        raft.reportSnapshot(peer, failed);
     }
 
     public long clusterId() {

@@ -49,6 +49,12 @@ public final class RaftNode implements AutoCloseable {
     private record TransferRequest(long transferee) {
     }
 
+    private record Unreachable(long peer) {
+    }
+
+    private record SnapshotStatus(long peer, boolean failed) {
+    }
+
     private static final Object STOP = new Object();
 
     private final RaftNodeConfig cfg;
@@ -201,6 +207,16 @@ public final class RaftNode implements AutoCloseable {
         inbox.add(new Inbound(m));
     }
 
+    /** The transport could not reach {@code peer}: raft stops pipelining to it and probes instead. */
+    public void reportUnreachable(long peer) {
+        inbox.add(new Unreachable(peer));
+    }
+
+    /** Whether the snapshot sent to {@code peer} arrived; raft resumes replicating to it either way. */
+    public void reportSnapshot(long peer, boolean failed) {
+        inbox.add(new SnapshotStatus(peer, failed));
+    }
+
     public void transferLeadership(long transferee) {
         inbox.add(new TransferRequest(transferee));
     }
@@ -299,6 +315,18 @@ public final class RaftNode implements AutoCloseable {
             takeSnapshot(s.durableIndex());
         } else if (o instanceof TransferRequest t) {
             node.transferLeader(t.transferee());
+        } else if (o instanceof Unreachable u) {
+            try {
+                node.reportUnreachable(u.peer());
+            } catch (RuntimeException e) {
+                cfg.logger().debug(() -> "dropped unreachable report: " + e.getMessage());
+            }
+        } else if (o instanceof SnapshotStatus st) {
+            try {
+                node.reportSnapshot(st.peer(), st.failed());
+            } catch (RuntimeException e) {
+                cfg.logger().debug(() -> "dropped snapshot status: " + e.getMessage());
+            }
         }
     }
 

@@ -46,16 +46,38 @@ final class EtcdProcess implements AutoCloseable {
     final int clientPort;
     final int peerPort;
     private final List<String> extraArgs;
+    private final String name;
+    /** etcd's --initial-cluster; null for a lone member named {@link #name}. */
+    private final String initialCluster;
     private Process process;
     private Path log;
     private int starts;
 
     private EtcdProcess(Kind kind, Path dir, List<String> extraArgs) throws IOException {
+        this(kind, dir, "it", freePort(), freePort(), null, extraArgs);
+    }
+
+    private EtcdProcess(Kind kind, Path dir, String name, int clientPort, int peerPort, String initialCluster,
+                        List<String> extraArgs) {
         this.kind = kind;
         this.dir = dir;
+        this.name = name;
+        this.clientPort = clientPort;
+        this.peerPort = peerPort;
+        this.initialCluster = initialCluster;
         this.extraArgs = List.copyOf(extraArgs);
-        this.clientPort = freePort();
-        this.peerPort = freePort();
+    }
+
+    /**
+     * Launches one member of a cluster without waiting (start all, then {@link #awaitReady} each):
+     * {@code initialCluster} is etcd's --initial-cluster naming every member's peer URL.
+     */
+    static EtcdProcess launchMember(Kind kind, Path dir, String name, int clientPort, int peerPort,
+                                    String initialCluster, String... extraArgs) throws IOException {
+        Files.createDirectories(dir);
+        EtcdProcess p = new EtcdProcess(kind, dir, name, clientPort, peerPort, initialCluster, List.of(extraArgs));
+        p.spawn();
+        return p;
     }
 
     /** Launches without waiting; call {@link #awaitReady} (lets two members boot side by side). */
@@ -109,10 +131,10 @@ final class EtcdProcess implements AutoCloseable {
         String clientUrl = url();
         String peerUrl = "http://127.0.0.1:" + peerPort;
         List<String> cmd = new ArrayList<>(List.of(kind.binary(),
-                "--name", "it", "--data-dir", dataDir().toString(),
+                "--name", name, "--data-dir", dataDir().toString(),
                 "--listen-client-urls", clientUrl, "--advertise-client-urls", clientUrl,
                 "--listen-peer-urls", peerUrl, "--initial-advertise-peer-urls", peerUrl,
-                "--initial-cluster", "it=" + peerUrl));
+                "--initial-cluster", initialCluster != null ? initialCluster : name + "=" + peerUrl));
         cmd.addAll(kind.loggingArgs());
         cmd.addAll(extraArgs);
         starts++;

@@ -1,0 +1,10 @@
+package io.etcdjava.server.rafthttp;
+
+/** What the transport tells raft about its peers. Called from transport threads; must not block. */
+public interface PeerReports {
+    /** Messages to {@code peer} could not be delivered. */
+    void unreachable(long peer);
+
+    /** The snapshot raft sent to {@code peer} did not arrive (or was not sent). */
+    void snapshotFailed(long peer);
+}

@@ -1,0 +1,118 @@
+package io.etcdjava.server.rafthttp;
+
+import com.linecorp.armeria.client.ClientFactory;
+import com.linecorp.armeria.common.util.EventLoopGroups;
+import io.etcdjava.raft.pb.Message;
+import io.etcdjava.raft.pb.MessageType;
+import io.etcdjava.server.log.Log;
+import io.etcdjava.server.membership.MemberIds;
+import io.etcdjava.server.raftnode.Transport;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import io.netty.channel.EventLoopGroup;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Raft's way out to the other members: one {@link PeerSender} (queue, stream, thread) per peer,
+ * chosen by the message's {@code to}. Owns the "etcd-peer-client-io" event loops.
+ */
+public final class PeerTransport implements Transport, AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
+
+    private final long localId;
+    private final Map<Long, PeerSender> senders = new HashMap<>();
+    private final ClientFactory factory;
+    private final EventLoopGroup eventLoops;
+    private final PeerReports reports;
+    /** Raft loop only: when each peer's refused snapshot was last logged. */
+    private final Map<Long, Long> snapshotWarned = new HashMap<>();
+
+    /**
+     * @param peers every member's ID → its peer URLs (this member's own entry is skipped)
+     * @param reports told of peers the transport could not reach and snapshots it did not deliver
+     */
+    public PeerTransport(long clusterId, long localId, Map<Long, List<String>> peers, PeerReports reports) {
+        this.localId = localId;
+        this.reports = reports;
+        this.eventLoops = EventLoopGroups.newEventLoopGroup(2, "etcd-peer-client-io", true);
+        this.factory = ClientFactory.builder()
+                .workerGroup(eventLoops, false)
+                .connectTimeout(Duration.ofSeconds(1))
+                .idleTimeout(Duration.ZERO)
+                .pingInterval(Duration.ofSeconds(10))
+                .build();
+        for (Map.Entry<Long, List<String>> p : peers.entrySet()) {
+            if (p.getKey() != localId) {
+                senders.put(p.getKey(), new PeerSender(clusterId, localId, p.getKey(), p.getValue(), factory,
+                        reports::unreachable));
+            }
+        }
+        senders.values().forEach(PeerSender::start);
+        Log.info(log, "started peer transport", "local-member-id", MemberIds.hex(localId),
+                "cluster-id", MemberIds.hex(clusterId), "peers", senders.size());
+    }
+
+    /** Member IDs of an initial cluster (name → peer URLs), derived as etcd does, with their URLs. */
+    public static Map<Long, List<String>> membersOf(Map<String, List<String>> initialCluster, String clusterToken) {
+        Map<Long, List<String>> out = new LinkedHashMap<>();
+        for (List<String> urls : initialCluster.values()) {
+            out.put(MemberIds.memberId(urls, clusterToken, null), List.copyOf(urls));
+        }
+        return out;
+    }
+
+    @Override
+    public void send(List<Message> messages) {
+        for (Message m : messages) {
+            PeerSender s = senders.get(m.getTo());
+            if (s != null && m.getType() == MessageType.MsgSnap) {
+                refuseSnapshot(m);
+            } else if (s != null) {
+                s.offer(m);
+            } else if (m.getTo() != localId) {
+                Log.debug(log, "dropped raft message to unknown member", "to", MemberIds.hex(m.getTo()));
+            }
+        }
+    }
+
+    /**
+     * A raft snapshot is useless without the backend it stands for, and that does not travel over
+     * the peer port yet: rather than let a follower install raft state without the data, tell raft
+     * the snapshot failed (it probes again later).
+     */
+    private void refuseSnapshot(Message m) {
+        long now = System.nanoTime();
+        Long last = snapshotWarned.get(m.getTo());
+        if (last == null || now - last > TimeUnit.SECONDS.toNanos(10)) {
+            snapshotWarned.put(m.getTo(), now);
+            Log.warn(log, "cannot send a snapshot to a lagging member: snapshots over the peer port are not supported yet",
+                    "local-member-id", MemberIds.hex(localId), "remote-peer-id", MemberIds.hex(m.getTo()),
+                    "snapshot-index", m.getSnapshot().getMetadata().getIndex());
+        }
+        reports.snapshotFailed(m.getTo());
+    }
+
+    /** Messages dropped for {@code peer} so far (tests, metrics). */
+    long dropped(long peer) {
+        PeerSender s = senders.get(peer);
+        return s == null ? 0 : s.dropped();
+    }
+
+    @Override
+    public void close() throws InterruptedException {
+        try {
+            for (PeerSender s : senders.values()) {
+                s.close();
+            }
+        } finally {
+            factory.close();
+            // No quiet period: raft retries whatever was in flight.
+            eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+}
