@@ -80,7 +80,9 @@ class RaftSimulationTest {
         // 562, 1537: LeaderCompleteness checker false positive (a deposed leader of a term between
         // the entry's and the committing one need not hold the entry).
         // 1880: Liveness, a simulation modeling gap (a joiner accepted votes from a removed node).
-        for (long seed : new long[] {562, 1537, 1880}) {
+        // 12940, 19014: Liveness, a simulation modeling gap (a node replaying its own old removal
+        // retired although the cluster had already added it back).
+        for (long seed : new long[] {562, 1537, 1880, 12940, 19014}) {
             new Simulation(seed, nodesFor(seed), DEFAULT_STEPS, false).run();
         }
     }

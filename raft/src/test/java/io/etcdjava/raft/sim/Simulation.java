@@ -619,7 +619,17 @@ final class Simulation {
         }
         nd.pending = null;
         raw.advance(rd);
-        if (removedSelf) {
+        if (removedSelf && !nd.evicted) {
+            // The cluster has already committed (and someone applied) a later configuration that
+            // adds this node back, so it is a member again: it must not retire. It is only late
+            // replaying its own old removal; it keeps going and will apply its re-addition. (Seeds
+            // 12940 and 19014: a re-added node that retired here was never restarted, or was
+            // restarted with a stale config that lists neither itself nor the later removals, and
+            // the cluster could not converge. etcd never re-adds a removed ID; the simulation
+            // does, so it must not retire a node that is in the latest committed configuration.)
+            trace("node %d applied its old removal but was added back since: stays", nd.id);
+            count("removal-superseded");
+        } else if (removedSelf) {
             // An etcd member that applies its own removal shuts down; a leader may first try to
             // hand leadership over and linger a little (the core keeps it leading meanwhile).
             nd.removed = true;
