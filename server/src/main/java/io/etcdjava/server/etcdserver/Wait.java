@@ -35,10 +35,6 @@ final class Wait {
         return waiters.size();
     }
 
-    boolean isWaiting(long id) {
-        return waiters.containsKey(id);
-    }
-
     /** Fails every waiter (member stopping). */
     void failAll(Throwable why) {
         for (Long id : waiters.keySet()) {

@@ -103,13 +103,7 @@ public final class RaftNode implements AutoCloseable {
                 .randomSeed(System.nanoTime() ^ memberId)
                 .logger(cfg.logger())
                 .build());
-        try {
-            ConfState initial = storage.memory.initialState().confState();
-            confStates.record(snapIndex, initial);
-        } catch (RuntimeException e) {
-            // initial state always readable from memory storage
-            throw e;
-        }
+        confStates.record(snapIndex, storage.memory.initialState().confState());
         if (storage.isFresh()) {
             node.bootstrap(cfg.initialPeers());
         }

@@ -59,7 +59,4 @@ final class ReadIndexRounds {
         inFlight.clear();
     }
 
-    int inFlightRounds() {
-        return inFlight.size();
-    }
 }
