@@ -41,8 +41,11 @@ import java.util.function.Function;
  * clientv3's error texts and the retry interceptor's warning line on stderr for each failed unary call.
  */
 final class EtcdClient implements AutoCloseable {
-  private static final DateTimeFormatter TS =
-      DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  /** Built on first use (a failed call): java.time's formatter costs startup time. */
+  private static final class Ts {
+    static final DateTimeFormatter FORMAT =
+        DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
+  }
 
   private final ManagedChannel channel;
   private final PrintStream err;
@@ -51,7 +54,7 @@ final class EtcdClient implements AutoCloseable {
 
   EtcdClient(ClientConfig cfg, PrintStream err) {
     this.err = err;
-    this.target = "endpoint://client-" + UUID.randomUUID() + "/" + cfg.endpoints().get(0);
+    this.target = "endpoint://client-" + randomUuid() + "/" + cfg.endpoints().get(0);
     List<InetSocketAddress> addrs = new ArrayList<>();
     boolean anyHttps = false;
     for (String ep : cfg.endpoints()) {
@@ -69,6 +72,14 @@ final class EtcdClient implements AutoCloseable {
     if (cfg.user() != null) {
       authenticate(cfg.user(), cfg.password(), cfg.commandTimeoutNanos());
     }
+  }
+
+  /** A version 4 UUID like clientv3's target name; SplittableRandom, as SecureRandom costs startup time. */
+  private static UUID randomUuid() {
+    java.util.SplittableRandom r = new java.util.SplittableRandom();
+    long msb = (r.nextLong() & ~0xf000L) | 0x4000L;
+    long lsb = (r.nextLong() & ~(3L << 62)) | (1L << 63);
+    return new UUID(msb, lsb);
   }
 
   private void authenticate(String user, String password, long timeoutNanos) {
@@ -130,7 +141,7 @@ final class EtcdClient implements AutoCloseable {
   }
 
   private void warn(String rpcText) {
-    err.println("{\"level\":\"warn\",\"ts\":\"" + TS.format(Instant.now())
+    err.println("{\"level\":\"warn\",\"ts\":\"" + Ts.FORMAT.format(Instant.now())
         + "\",\"caller\":\"clientv3/retry_interceptor.go:62\",\"msg\":\"retrying of unary invoker failed\","
         + "\"target\":" + Json.string(target) + ",\"attempt\":0,\"error\":" + Json.string(rpcText) + "}");
   }

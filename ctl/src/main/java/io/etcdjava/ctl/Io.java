@@ -11,7 +11,10 @@ import java.util.Map;
 
 /** The process surroundings of one etcdctl run: stdout, stderr, stdin and the environment. */
 final class Io {
-  private static final DateTimeFormatter CAPNSLOG = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+  /** Built on first use: java.time's formatter costs startup time most runs never need. */
+  private static final class Capnslog {
+    static final DateTimeFormatter FORMAT = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm:ss.SSSSSS");
+  }
 
   final PrintStream out;
   final PrintStream err;
@@ -46,7 +49,7 @@ final class Io {
 
   /** A capnslog line as etcd's pkg/flags prints it ("C" fatal, "W" warning). */
   void capnslog(char level, String pkg, String msg) {
-    err(CAPNSLOG.format(LocalDateTime.now()) + " " + level + " | " + pkg + ": " + msg + "\n");
+    err(Capnslog.FORMAT.format(LocalDateTime.now()) + " " + level + " | " + pkg + ": " + msg + "\n");
   }
 
   byte[] readAllStdin() {
