@@ -1,8 +1,11 @@
 #!/usr/bin/env bash
-# Wall time of `etcdctl get foo` against a running member: etcd-java's bin/etcdctl vs Go's etcdctl.
-#   bench/ctl-startup.sh                 # starts a throwaway /usr/bin/etcd on free loopback ports
+# Start-up cost of `etcdctl get foo` against a running member: etcd-java's bin/etcdctl vs Go's etcdctl
+# (and `etcdctl version`, which never connects). Each command runs N times (after warm-up runs); the
+# table gives median and p90 of wall time and of user+sys CPU time (GNU time), the latter being less
+# sensitive to other load on the machine.
+#   bench/ctl-startup.sh [runs]          # starts a throwaway /usr/bin/etcd on free loopback ports
 #   ENDPOINT=127.0.0.1:23790 bench/ctl-startup.sh [runs]
-# Uses hyperfine when installed (apt-get install -y hyperfine), else a loop timed with date +%s%N.
+#   HYPERFINE=1 bench/ctl-startup.sh     # also runs hyperfine (apt-get install -y hyperfine) on `get foo`
 set -euo pipefail
 here="$(cd -P "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ours="$here/../bin/etcdctl"
@@ -38,29 +41,37 @@ if [ -z "${ENDPOINT:-}" ]; then
 fi
 
 "$go" --endpoints="$ENDPOINT" put foo bar >/dev/null
-# one warm-up run each (page cache, CDS archive mapping)
-"$ours" --endpoints="$ENDPOINT" get foo >/dev/null
-"$go" --endpoints="$ENDPOINT" get foo >/dev/null
+[ -n "$tmp" ] || tmp="$(mktemp -d)"
 
-if command -v hyperfine >/dev/null 2>&1; then
+# one row: median and p90 of wall and user+sys over $runs runs, after 3 warm-up runs
+measure() {
+  local name="$1"; shift
+  local log="$tmp/times"
+  : >"$log"
+  for _ in 1 2 3; do "$@" >/dev/null 2>&1; done
+  for _ in $(seq 1 "$runs"); do
+    /usr/bin/time -f "%e %U %S" -a -o "$log" "$@" >/dev/null 2>&1
+  done
+  python3 - "$name" "$log" <<'PY'
+import sys
+rows = [l.split() for l in open(sys.argv[2]) if l.strip() and l[0].isdigit()]
+wall = sorted(float(r[0]) * 1000 for r in rows)
+cpu = sorted((float(r[1]) + float(r[2])) * 1000 for r in rows)
+q = lambda v, p: v[min(len(v) - 1, int(p * (len(v) - 1) + 0.5))]
+print("%-28s %6.0f %6.0f %9.0f %6.0f %6d" % (sys.argv[1], q(wall, .5), q(wall, .9), q(cpu, .5), q(cpu, .9), len(rows)))
+PY
+}
+
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)   endpoint: $ENDPOINT"
+printf '%-28s %6s %6s %9s %6s %6s\n' "command (ms)" "wall50" "wall90" "user+sys50" "cpu90" "runs"
+measure "etcd-java etcdctl get foo" "$ours" --endpoints="$ENDPOINT" get foo
+measure "Go etcdctl get foo" "$go" --endpoints="$ENDPOINT" get foo
+measure "etcd-java etcdctl version" "$ours" version
+measure "Go etcdctl version" "$go" version
+echo "load average: $(cut -d' ' -f1-3 /proc/loadavg)"
+
+if [ -n "${HYPERFINE:-}" ] && command -v hyperfine >/dev/null 2>&1; then
   hyperfine -N --warmup 3 --runs "$runs" \
     -n "etcd-java etcdctl" "$ours --endpoints=$ENDPOINT get foo" \
     -n "Go etcdctl" "$go --endpoints=$ENDPOINT get foo"
-  exit 0
 fi
-
-measure() {
-  local name="$1"; shift
-  local total=0 min=0 max=0
-  for _ in $(seq 1 "$runs"); do
-    local t0 t1 ms
-    t0=$(date +%s%N); "$@" >/dev/null; t1=$(date +%s%N)
-    ms=$(( (t1 - t0) / 1000000 ))
-    total=$((total + ms))
-    if [ "$min" = 0 ] || [ "$ms" -lt "$min" ]; then min=$ms; fi
-    if [ "$ms" -gt "$max" ]; then max=$ms; fi
-  done
-  printf '%-20s mean %4d ms   min %4d ms   max %4d ms   (%d runs)\n' "$name" $((total / runs)) "$min" "$max" "$runs"
-}
-measure "etcd-java etcdctl" "$ours" --endpoints="$ENDPOINT" get foo
-measure "Go etcdctl" "$go" --endpoints="$ENDPOINT" get foo
