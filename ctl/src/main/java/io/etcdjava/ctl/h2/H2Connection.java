@@ -64,7 +64,9 @@ final class H2Connection {
 
   /** Connects, sends the preface and our settings, and starts the reader thread. */
   static H2Connection open(InetSocketAddress addr, int connectTimeoutMillis) throws IOException {
-    Socket s = new Socket();
+    // no proxy: a plain socket skips the SOCKS layer and the proxy selector's set-up (and Go's client
+    // does not use SOCKS either)
+    Socket s = new Socket(java.net.Proxy.NO_PROXY);
     try {
       s.setTcpNoDelay(true);
       s.connect(addr, Math.max(1, connectTimeoutMillis));
