@@ -68,7 +68,8 @@ final class EtcdClient implements AutoCloseable {
     // TLS stays on Netty (loaded only then).
     this.channel = tls
         ? NettyChannels.tls(cfg, addrs, new TokenInterceptor())
-        : H2Channel.create(addrs, cfg.dialTimeoutNanos(), "etcdctl-java", new TokenInterceptor());
+        : H2Channel.create(addrs, cfg.dialTimeoutNanos(), "etcdctl-java", new TokenInterceptor())
+            .keepAlive(cfg.keepAliveTimeNanos(), cfg.keepAliveTimeoutNanos());
     if (cfg.user() != null) {
       authenticate(cfg.user(), cfg.password(), cfg.commandTimeoutNanos());
     }

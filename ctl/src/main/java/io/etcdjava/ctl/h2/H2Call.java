@@ -439,6 +439,10 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
   }
 
   private void post(Runnable r) {
-    executor.execute(r);
+    try {
+      executor.execute(r);
+    } catch (java.util.concurrent.RejectedExecutionException e) {
+      // the channel was shut down: nobody is listening any more
+    }
   }
 }

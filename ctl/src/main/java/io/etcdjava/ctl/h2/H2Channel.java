@@ -32,8 +32,13 @@ public final class H2Channel extends ManagedChannel {
   private static final long INITIAL_BACKOFF_NANOS = TimeUnit.MILLISECONDS.toNanos(100);
   private static final long MAX_BACKOFF_NANOS = TimeUnit.SECONDS.toNanos(1);
 
+  /** Like grpc-java, keep-alive pings no more often than every 10s (etcd's server refuses under 5s). */
+  private static final long MIN_KEEPALIVE_NANOS = TimeUnit.SECONDS.toNanos(10);
+
   private final List<InetSocketAddress> endpoints;
   private final long dialTimeoutNanos;
+  private long keepAliveTimeNanos;
+  private long keepAliveTimeoutNanos;
   private final String userAgent;
   private final Channel intercepted;
   private final Object connectLock = new Object();
@@ -74,6 +79,21 @@ public final class H2Channel extends ManagedChannel {
   public static H2Channel create(List<InetSocketAddress> endpoints, long dialTimeoutNanos, String userAgent,
       ClientInterceptor... interceptors) {
     return new H2Channel(endpoints, dialTimeoutNanos, userAgent, interceptors);
+  }
+
+  /**
+   * Pings an idle connection that has calls open every {@code timeNanos} (at least 10s) and drops it when
+   * a ping goes unanswered for {@code timeoutNanos}; off when {@code timeNanos <= 0}.
+   */
+  public H2Channel keepAlive(long timeNanos, long timeoutNanos) {
+    return keepAliveUnclamped(timeNanos <= 0 ? 0 : Math.max(MIN_KEEPALIVE_NANOS, timeNanos), timeoutNanos);
+  }
+
+  /** {@link #keepAlive} without the 10s floor, for tests. */
+  synchronized H2Channel keepAliveUnclamped(long timeNanos, long timeoutNanos) {
+    keepAliveTimeNanos = Math.max(0, timeNanos);
+    keepAliveTimeoutNanos = timeoutNanos > 0 ? timeoutNanos : TimeUnit.SECONDS.toNanos(20);
+    return this;
   }
 
   @Override
@@ -143,6 +163,9 @@ public final class H2Channel extends ManagedChannel {
               }
               conn = c;
               state = ConnectivityState.READY;
+              if (keepAliveTimeNanos > 0) {
+                watchKeepAlive(c, keepAliveTimeNanos, keepAliveTimeoutNanos);
+              }
             }
             return c;
           } catch (IOException e) {
@@ -178,14 +201,36 @@ public final class H2Channel extends ManagedChannel {
     }
   }
 
+  private void watchKeepAlive(H2Connection c, long time, long timeout) {
+    // checked at a fraction of the interval so a late ping or a missing ack is seen promptly
+    long period = Math.max(TimeUnit.MILLISECONDS.toNanos(100), Math.min(time, timeout) / 4);
+    ScheduledFuture<?>[] self = new ScheduledFuture<?>[1];
+    Runnable check = () -> {
+      if (!c.keepAliveCheck(time, timeout)) {
+        synchronized (H2Channel.this) {
+          if (self[0] != null) {
+            self[0].cancel(false);
+          }
+        }
+      }
+    };
+    synchronized (this) {
+      self[0] = timer().scheduleWithFixedDelay(check, period, period, TimeUnit.NANOSECONDS);
+    }
+  }
+
   /** Runs {@code r} once after {@code nanos} on the channel's timer thread (started on first use). */
   synchronized ScheduledFuture<?> schedule(Runnable r, long nanos) {
+    return timer().schedule(r, nanos, TimeUnit.NANOSECONDS);
+  }
+
+  private synchronized ScheduledExecutorService timer() {
     if (timer == null) {
       ScheduledThreadPoolExecutor t = new ScheduledThreadPoolExecutor(1, daemon("etcdctl-h2-timer"));
       t.setRemoveOnCancelPolicy(true);
       timer = t;
     }
-    return timer.schedule(r, nanos, TimeUnit.NANOSECONDS);
+    return timer;
   }
 
   /** Where listener callbacks of calls without their own executor run, in order. */

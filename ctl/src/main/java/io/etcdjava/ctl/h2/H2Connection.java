@@ -43,6 +43,9 @@ final class H2Connection {
   private int connRecvUnacked;
   private boolean goingAway;
   private Status closedStatus;
+  /** Keep-alive: when the reader last saw a frame, and when our unanswered PING went out (0: none). */
+  private long lastReadNanos = System.nanoTime();
+  private long pingSentNanos;
 
   private static final class StreamState {
     final StreamHandler handler;
@@ -193,6 +196,38 @@ final class H2Connection {
     }
   }
 
+  /**
+   * One keep-alive check, run every {@code timeNanos} by the channel's timer: with streams open and
+   * nothing read for that long, send a PING; fail the connection when a PING stays unanswered past
+   * {@code timeoutNanos}. Returns false once the connection is closed (stop checking).
+   */
+  boolean keepAliveCheck(long timeNanos, long timeoutNanos) {
+    boolean ping;
+    synchronized (this) {
+      if (closedStatus != null) {
+        return false;
+      }
+      long now = System.nanoTime();
+      if (pingSentNanos != 0) {
+        if (now - pingSentNanos < timeoutNanos) {
+          return true;
+        }
+        ping = false;
+      } else {
+        ping = !streams.isEmpty() && now - lastReadNanos >= timeNanos;
+        if (ping) {
+          pingSentNanos = now;
+        }
+      }
+    }
+    if (ping) {
+      writeQuietly(Frame.PING, 0, 0, new byte[8]);
+      return true;
+    }
+    fail(Status.UNAVAILABLE.withDescription("Keepalive failed. The connection is likely gone"));
+    return false;
+  }
+
   /** Closes the connection; open streams fail with {@code status}. */
   void close(Status status) {
     fail(status);
@@ -206,6 +241,9 @@ final class H2Connection {
         throw new H2Exception(FrameCodec.PROTOCOL_ERROR, "expected SETTINGS from the server");
       }
       while (true) {
+        synchronized (this) {
+          lastReadNanos = System.nanoTime();
+        }
         dispatch(f);
         f = FrameCodec.read(in, MAX_FRAME);
       }
@@ -243,6 +281,10 @@ final class H2Connection {
         }
         if (!f.has(Frame.ACK)) {
           writeQuietly(Frame.PING, Frame.ACK, 0, f.payload());
+        } else {
+          synchronized (this) {
+            pingSentNanos = 0;
+          }
         }
       }
       case Frame.GOAWAY -> onGoAway(f);
