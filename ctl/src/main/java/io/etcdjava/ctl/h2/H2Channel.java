@@ -153,7 +153,7 @@ public final class H2Channel extends ManagedChannel {
           if (abandoned.getAsBoolean()) {
             return null;
           }
-          setState(ConnectivityState.CONNECTING);
+          connecting();
           try {
             H2Connection c = H2Connection.open(a, (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(wait)));
             synchronized (this) {
@@ -192,6 +192,13 @@ public final class H2Channel extends ManagedChannel {
         }
         backoff = Math.min(MAX_BACKOFF_NANOS, backoff * 2);
       }
+    }
+  }
+
+  /** Like pick-first: after a failed round the channel stays in TRANSIENT_FAILURE until it is READY. */
+  private synchronized void connecting() {
+    if (!shutdown && state != ConnectivityState.TRANSIENT_FAILURE) {
+      state = ConnectivityState.CONNECTING;
     }
   }
 
