@@ -241,12 +241,7 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
     try {
       c.sendData(streamId, b, end);
     } catch (IOException e) {
-      synchronized (this) {
-        // a stream the server already ended (or reset) is no error of the send
-        if (closeStatus == null) {
-          close(Status.UNAVAILABLE.withDescription("io exception").withCause(e), true);
-        }
-      }
+      // the connection failed: every open stream's handler (this one's too) hears it from the connection
     }
   }
 

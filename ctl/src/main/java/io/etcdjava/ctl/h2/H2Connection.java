@@ -125,15 +125,20 @@ final class H2Connection {
       }
       int off = 0;
       boolean first = true;
-      do {
-        int n = Math.min(maxFrame, block.length - off);
-        boolean last = off + n == block.length;
-        int flags = (last ? Frame.END_HEADERS : 0) | (first && endStream ? Frame.END_STREAM : 0);
-        FrameCodec.write(out, first ? Frame.HEADERS : Frame.CONTINUATION, flags, id, block, off, n);
-        off += n;
-        first = false;
-      } while (off < block.length);
-      out.flush();
+      try {
+        do {
+          int n = Math.min(maxFrame, block.length - off);
+          boolean last = off + n == block.length;
+          int flags = (last ? Frame.END_HEADERS : 0) | (first && endStream ? Frame.END_STREAM : 0);
+          FrameCodec.write(out, first ? Frame.HEADERS : Frame.CONTINUATION, flags, id, block, off, n);
+          off += n;
+          first = false;
+        } while (off < block.length);
+        out.flush();
+      } catch (IOException e) {
+        fail(Status.UNAVAILABLE.withDescription("io exception").withCause(e));
+        throw e;
+      }
       return id;
     }
   }
@@ -149,11 +154,20 @@ final class H2Connection {
       synchronized (this) {
         while (true) {
           StreamState s = streams.get(id);
-          if (closedStatus != null || s == null) {
-            throw new IOException("stream " + id + " is closed");
+          if (closedStatus != null) {
+            throw new IOException("connection is closed");
+          }
+          if (s == null) {
+            // the server already ended (or reset) the stream: its outcome reaches the call through the
+            // handler, and what is left to send has no reader
+            return;
           }
           long window = Math.min(connSendWindow, s.sendWindow);
-          if (b.length - off == 0 || window > 0) {
+          if (b.length - off == 0) {
+            n = 0; // END_STREAM alone takes no window
+            break;
+          }
+          if (window > 0) {
             n = (int) Math.min(Math.min(window, peerMaxFrame), b.length - off);
             connSendWindow -= n;
             s.sendWindow -= n;
@@ -169,8 +183,13 @@ final class H2Connection {
       }
       boolean last = off + n == b.length;
       synchronized (writeLock) {
-        FrameCodec.write(out, Frame.DATA, last && endStream ? Frame.END_STREAM : 0, id, b, off, n);
-        out.flush();
+        try {
+          FrameCodec.write(out, Frame.DATA, last && endStream ? Frame.END_STREAM : 0, id, b, off, n);
+          out.flush();
+        } catch (IOException e) {
+          fail(Status.UNAVAILABLE.withDescription("io exception").withCause(e));
+          throw e;
+        }
       }
       off += n;
     } while (off < b.length);
