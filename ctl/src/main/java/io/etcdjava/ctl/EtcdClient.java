@@ -54,7 +54,8 @@ final class EtcdClient implements AutoCloseable {
 
   EtcdClient(ClientConfig cfg, PrintStream err) {
     this.err = err;
-    this.target = "endpoint://client-" + randomUuid() + "/" + cfg.endpoints().get(0);
+    // clientv3's target names the first endpoint without its scheme
+    this.target = "endpoint://client-" + randomUuid() + "/" + cfg.endpoints().get(0).replaceFirst("^https?://", "");
     List<InetSocketAddress> addrs = new ArrayList<>();
     boolean anyHttps = false;
     for (String ep : cfg.endpoints()) {

@@ -1,5 +1,6 @@
 package io.etcdjava.ctl;
 
+import io.grpc.Attributes;
 import io.grpc.ChannelCredentials;
 import io.grpc.ClientInterceptor;
 import io.grpc.EquivalentAddressGroup;
@@ -25,7 +26,11 @@ final class NettyChannels {
   static ManagedChannel tls(ClientConfig cfg, List<InetSocketAddress> addrs, ClientInterceptor interceptor) {
     List<EquivalentAddressGroup> groups = new ArrayList<>();
     for (InetSocketAddress a : addrs) {
-      groups.add(new EquivalentAddressGroup(a));
+      // each address's own host:port as the TLS authority (SNI, hostname verification), as Go's client
+      // does; the channel-wide authority "etcd" would fail verification against any real certificate
+      Attributes attrs = Attributes.newBuilder()
+          .set(EquivalentAddressGroup.ATTR_AUTHORITY_OVERRIDE, a.getHostString() + ":" + a.getPort()).build();
+      groups.add(new EquivalentAddressGroup(a, attrs));
     }
     NettyChannelBuilder b = NettyChannelBuilder.forTarget("etcdctl-static:///endpoints", credentials(cfg))
         .nameResolverFactory(new StaticResolverFactory(groups))
@@ -43,7 +48,10 @@ final class NettyChannels {
   private static ChannelCredentials credentials(ClientConfig cfg) {
     try {
       TlsChannelCredentials.Builder tb = TlsChannelCredentials.newBuilder();
-      if (cfg.insecureSkipVerify()) {
+      // like etcdctl 3.4: --insecure-skip-tls-verify only relaxes a TLS configuration the other flags
+      // asked for; an https:// endpoint alone verifies against the system roots
+      boolean configured = cfg.cacert() != null || cfg.cert() != null || cfg.key() != null || !cfg.insecureTransport();
+      if (cfg.insecureSkipVerify() && configured) {
         tb.trustManager(new InsecureTrust());
       } else if (cfg.cacert() != null) {
         tb.trustManager(new File(cfg.cacert()));
