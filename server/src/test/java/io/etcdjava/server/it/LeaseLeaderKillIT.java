@@ -44,7 +44,6 @@ import org.junit.jupiter.api.Timeout;
  * deadline fell while there was no leader).
  */
 @Timeout(240)
-@org.junit.jupiter.api.Disabled("written against issue 6's kill -9 rule but not yet run; enable once it has passed")
 class LeaseLeaderKillIT {
     /** The members' --election-timeout (the default). */
     private static final long ELECTION_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
