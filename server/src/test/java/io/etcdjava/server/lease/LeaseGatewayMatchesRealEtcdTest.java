@@ -61,7 +61,7 @@ class LeaseGatewayMatchesRealEtcdTest {
     @Test
     void leaseEndpointsAnswerLikeEtcds() throws Exception {
         assumeTrue(RealEtcd.available(), "etcd not installed");
-        etcd = RealEtcd.start(dir.resolve("real"));
+        etcd = RealEtcd.start(java.nio.file.Files.createDirectories(dir.resolve("real")));
         ours = EmbeddedEtcd.start(ServerConfig.builder()
                 .dataDir(dir.resolve("ours.etcd").toString())
                 .listenClientUrls("http://127.0.0.1:0")
