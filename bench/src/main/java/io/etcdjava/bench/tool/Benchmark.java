@@ -28,6 +28,9 @@ public final class Benchmark {
     public static void main(String[] argv) throws Exception {
         PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), true,
                 StandardCharsets.UTF_8);
+        if (argv.length > 0 && "lease-keepalive".equals(argv[0])) {
+            System.exit(LeaseKeepAliveBench.run(argv, out));
+        }
         Cli.Options o;
         try {
             o = Cli.parse(argv);

@@ -102,7 +102,7 @@ public final class EmbeddedEtcd implements AutoCloseable {
         try {
             if (transport != null) {
                 peerServer = PeerServer.start(cfg.listenPeerUrls(), server.clusterId(), server.memberId(),
-                        server::stepPeerMessage);
+                        server::stepPeerMessage, server.leaseForwardService());
             }
             memberMetrics.bind(metrics, server);
             server.leaseMetrics().register(metrics.registry());

@@ -31,6 +31,9 @@ import io.etcdjava.server.lease.LeaseMetrics;
 import io.etcdjava.server.lease.LeaseStore;
 import io.etcdjava.server.lease.Lessor;
 import io.etcdjava.server.lease.LessorConfig;
+import io.etcdjava.server.leaseforward.LeaderLookup;
+import io.etcdjava.server.leaseforward.LeaseForwardService;
+import io.etcdjava.server.leaseforward.LeaseForwarder;
 import io.etcdjava.server.membership.MemberIds;
 import io.etcdjava.server.mvcc.MvccStore;
 import io.etcdjava.server.raftnode.RaftNode;
@@ -80,9 +83,10 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final LeaseStore leaseStore;
     private final Lessor lessor;
     private final LeaseFrontend leaseFrontend;
+    private final LeaseForwarder leaseForwarder;
 
     private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft,
-                       LeaseStore leaseStore) {
+                       LeaseStore leaseStore, Map<Long, List<String>> peerUrls) {
         this.settings = s;
         this.store = store;
         this.wait = wait;
@@ -105,7 +109,19 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         this.leaseStore = leaseStore;
         this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks())),
                 this::propose, this::leaderTerm, System::nanoTime, leaseStore.metrics()).start();
-        this.leaseFrontend = new LeaseFrontend(this::propose, this::header, store::currentRevision, ids::next, lessor);
+        this.leaseForwarder = new LeaseForwarder(clusterId, memberId, new LeaderLookup() {
+            @Override
+            public long leader() {
+                return raft.status().leader();
+            }
+
+            @Override
+            public List<String> peerUrls(long member) {
+                return peerUrls.getOrDefault(member, List.of());
+            }
+        }, requestTimeout);
+        this.leaseFrontend = new LeaseFrontend(this::propose, this::header, store::currentRevision, ids::next, lessor,
+                leaseForwarder);
     }
 
     /**
@@ -131,9 +147,11 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         Files.createDirectories(s.memberDir());
         List<Long> members = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
+        Map<Long, List<String>> peerUrls = new java.util.HashMap<>();
         for (Map.Entry<String, List<String>> m : s.initialCluster().entrySet()) {
             long id = MemberIds.memberId(m.getValue(), s.clusterToken(), null);
             members.add(id);
+            peerUrls.put(id, List.copyOf(m.getValue()));
             peers.add(Peer.of(id));
         }
         peers.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
@@ -150,7 +168,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
                     5000, s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
             applier.setLocalMemberId(raft.memberId());
-            return new EtcdServer(s, store, wait, applier, raft, leases);
+            return new EtcdServer(s, store, wait, applier, raft, leases, Map.copyOf(peerUrls));
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -183,6 +201,12 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     /** The Lease API of this member. */
     public LeaseService leases() {
         return leaseFrontend;
+    }
+
+    /** The peer-port service through which followers reach this member's lessor when it leads. */
+    public io.grpc.BindableService leaseForwardService() {
+        return new LeaseForwardService(clusterId, lessor,
+                () -> raft.waitApplied(raft.status().commitIndex()));
     }
 
     public LeaseMetrics leaseMetrics() {
@@ -428,6 +452,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     @Override
     public void close() throws Exception {
         try {
+            leaseForwarder.close();
             lessor.close();
             raft.close();
         } finally {

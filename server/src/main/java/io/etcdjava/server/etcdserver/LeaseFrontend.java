@@ -17,6 +17,7 @@ import io.etcdjava.server.apply.Applied;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
 import io.etcdjava.server.lease.Lessor;
+import io.etcdjava.server.leaseforward.LeaseForwarder;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Function;
@@ -25,7 +26,8 @@ import java.util.function.LongSupplier;
 
 /**
  * The member's Lease API: grants and revokes go through raft; keep-alives and time-to-live are
- * answered by the leader's {@link Lessor} (single member: always local).
+ * answered by the leader's {@link Lessor}, this member's own or, through the {@link LeaseForwarder},
+ * the leader's over the peer port.
  */
 final class LeaseFrontend implements LeaseService {
     private final Function<InternalRaftRequest.Builder, CompletableFuture<Object>> propose;
@@ -33,15 +35,17 @@ final class LeaseFrontend implements LeaseService {
     private final LongSupplier currentRevision;
     private final LongSupplier requestIds;
     private final Lessor lessor;
+    private final LeaseForwarder forwarder;
 
     LeaseFrontend(Function<InternalRaftRequest.Builder, CompletableFuture<Object>> propose,
                   LongFunction<ResponseHeader> header, LongSupplier currentRevision, LongSupplier requestIds,
-                  Lessor lessor) {
+                  Lessor lessor, LeaseForwarder forwarder) {
         this.propose = propose;
         this.header = header;
         this.currentRevision = currentRevision;
         this.requestIds = requestIds;
         this.lessor = lessor;
+        this.forwarder = forwarder;
     }
 
     @Override
@@ -66,8 +70,8 @@ final class LeaseFrontend implements LeaseService {
 
     @Override
     public CompletableFuture<LeaseKeepAliveResponse> keepAlive(LeaseKeepAliveRequest request) {
-        ResponseHeader h = header.apply(currentRevision.getAsLong());
-        return lessor.renew(request.getID()).handle((ttl, err) -> {
+        return forwarder.renew(request.getID(), () -> lessor.renew(request.getID())).handle((ttl, err) -> {
+            ResponseHeader h = header.apply(currentRevision.getAsLong());
             if (err == null) {
                 return LeaseKeepAliveResponse.newBuilder().setHeader(h).setID(request.getID()).setTTL(ttl).build();
             }
@@ -81,11 +85,24 @@ final class LeaseFrontend implements LeaseService {
 
     @Override
     public CompletableFuture<LeaseTimeToLiveResponse> timeToLive(LeaseTimeToLiveRequest request) {
-        LeaseTimeToLiveResponse.Builder b = LeaseTimeToLiveResponse.newBuilder().setID(request.getID());
-        lessor.timeToLive(request.getID(), request.getKeys()).ifPresentOrElse(
-                t -> b.setTTL(t.remaining()).setGrantedTTL(t.grantedTtl()).addAllKeys(t.keys()),
-                () -> b.setTTL(-1));
-        return CompletableFuture.completedFuture(b.setHeader(header.apply(currentRevision.getAsLong())).build());
+        return forwarder.timeToLive(request, () -> CompletableFuture.completedFuture(
+                lessor.timeToLive(request.getID(), request.getKeys())
+                        .map(t -> LeaseTimeToLiveResponse.newBuilder().setID(t.id()).setTTL(t.remaining())
+                                .setGrantedTTL(t.grantedTtl()).addAllKeys(t.keys()).build())
+                        .orElseThrow(EtcdError.LEASE_NOT_FOUND::exception)))
+                .handle((resp, err) -> {
+                    LeaseTimeToLiveResponse.Builder b;
+                    if (err == null) {
+                        b = resp.toBuilder();
+                    } else {
+                        Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+                        if (!(cause instanceof EtcdException e && e.error() == EtcdError.LEASE_NOT_FOUND)) {
+                            throw cause instanceof RuntimeException re ? re : new CompletionException(cause);
+                        }
+                        b = LeaseTimeToLiveResponse.newBuilder().setID(request.getID()).setTTL(-1);
+                    }
+                    return b.setHeader(header.apply(currentRevision.getAsLong())).build();
+                });
     }
 
     @Override

@@ -41,11 +41,15 @@ public final class LeaseStore implements LeaseLookup {
     /** etcd's lease.MaxLeaseTTL, in seconds. */
     public static final long MAX_LEASE_TTL = 9_000_000_000L;
 
-    /** Told about grants and revokes once applied (the lessor). Apply thread; must not block. */
+    /** Told about grants, revokes and checkpoints once applied (the lessor). Apply thread; must not block. */
     public interface Listener {
         void granted(long id);
 
         void revoked(long id);
+
+        /** A checkpoint of {@code remaining} seconds (0: cleared by a renewal) applied to a known lease. */
+        default void checkpointed(long id, long remaining) {
+        }
     }
 
     private final MvccStore store;
@@ -201,6 +205,7 @@ public final class LeaseStore implements LeaseLookup {
 
     /** Applies checkpoints of remaining TTLs; unknown leases are skipped, as etcd does. */
     public void checkpoint(LeaseCheckpointRequest r, long raftIndex, long raftTerm) {
+        List<LeaseCheckpoint> applied = new ArrayList<>(r.getCheckpointsCount());
         try (WriteTxn txn = store.write(raftIndex, raftTerm)) {
             synchronized (this) {
                 for (LeaseCheckpoint cp : r.getCheckpointsList()) {
@@ -208,9 +213,13 @@ public final class LeaseStore implements LeaseLookup {
                     if (e != null) {
                         e.remainingTtl = cp.getRemainingTTL();
                         txn.batch().put(Schema.LEASE, idBytes(e.id), e.record());
+                        applied.add(cp);
                     }
                 }
             }
+        }
+        for (LeaseCheckpoint cp : applied) {
+            listener.checkpointed(cp.getID(), cp.getRemainingTTL());
         }
     }
 

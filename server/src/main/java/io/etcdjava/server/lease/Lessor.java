@@ -13,6 +13,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -29,14 +30,27 @@ import org.slf4j.LoggerFactory;
  * raft entries — revokes of expired leases (rate-limited) and checkpoints of remaining TTLs. The
  * applied state lives in {@link LeaseStore}; this class only reads it and proposes.
  *
+ * <p>Every member also keeps a <em>shadow</em> deadline per lease: the local time a grant or
+ * checkpoint was applied plus the TTL it implies. A renewal is acknowledged only after the
+ * checkpoint that clears the lease's remainder applied, and renewed leases are checkpointed every
+ * checkpoint interval, so a shadow deadline is never earlier than the leader's real one by more
+ * than that interval. A new leader starts each lease's clock from its shadow deadline (or now, if
+ * that passed while there was no leader) plus one election timeout (etcd: remaining TTL plus one
+ * election timeout): no lease expires early, and none lives more than one election timeout past
+ * its deadline or the moment a leader took over, whichever is later. After a full restart there are
+ * no shadows: clocks start from the checkpointed remainders, as in etcd.
+ *
  * <p>Threads: owns one scheduler thread, "lease-lessor", which ticks and proposes. {@link #renew}
- * and {@link #timeToLive} run on callers' threads. Lock: this object's monitor guards the expiry
- * state; it is never held while proposing or completing futures.
+ * and {@link #timeToLive} run on callers' threads; the store listener on the apply thread only
+ * queues events. Lock: this object's monitor guards the expiry state; it is never held while
+ * proposing or completing futures.
  */
 public final class Lessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Lessor.class);
     private static final int MAX_CHECKPOINT_BATCH = 1000;
     private static final long NANOS = 1_000_000_000L;
+    /** Every lease, renewed or not, is checkpointed at least this often (nanoseconds). */
+    private static final long FULL_CHECKPOINT_NANOS = 5 * NANOS;
 
     /** Proposes a request through raft; completes with what applying it produced. */
     @FunctionalInterface
@@ -48,6 +62,16 @@ public final class Lessor implements AutoCloseable {
     public record TimeToLive(long id, long remaining, long grantedTtl, List<com.google.protobuf.ByteString> keys) {
     }
 
+    private enum Kind { GRANTED, REVOKED, CHECKPOINTED }
+
+    /** Something the apply thread did to a lease, stamped with when this member applied it. */
+    private record AppliedEvent(Kind kind, long id, long remaining, long at) {
+    }
+
+    /** A deadline in the expiry queue; stale once the lease's deadline moved. */
+    private record Due(long deadline, long id) {
+    }
+
     private final LeaseStore store;
     private final LessorConfig config;
     private final Proposer proposer;
@@ -55,15 +79,17 @@ public final class Lessor implements AutoCloseable {
     private final LongSupplier nanoClock;
     private final LeaseMetrics metrics;
     private final ScheduledExecutorService scheduler;
-
-    /** Applied grants (+id) and revokes (-id is ambiguous, so a record) in apply order. */
-    private final ConcurrentLinkedQueue<long[]> appliedEvents = new ConcurrentLinkedQueue<>();
+    private final ConcurrentLinkedQueue<AppliedEvent> appliedEvents = new ConcurrentLinkedQueue<>();
 
     // Guarded by this.
     private long primaryTerm;
+    /** Leader only: each lease's deadline; the queue below orders them (with stale entries). */
     private final Map<Long, Long> expiry = new HashMap<>();
+    private final PriorityQueue<Due> dueQueue = new PriorityQueue<>(Comparator.comparingLong(Due::deadline));
     private final Set<Long> revoking = new HashSet<>();
-    private final Map<Long, Long> retryAt = new HashMap<>();
+    private final Set<Long> renewedSinceCheckpoint = new HashSet<>();
+    /** Every member: the deadline the applied grants and checkpoints imply, on this member's clock. */
+    private final Map<Long, Long> shadow = new HashMap<>();
     private final Map<Long, CompletableFuture<Void>> revokedSignals = new HashMap<>();
     private final List<Long> pendingClears = new ArrayList<>();
     private final List<CompletableFuture<Void>> pendingClearWaiters = new ArrayList<>();
@@ -71,6 +97,8 @@ public final class Lessor implements AutoCloseable {
     private double revokeTokens;
     private long lastTick;
     private long lastCheckpoint;
+    private long lastFullCheckpoint;
+    private volatile boolean closed;
 
     /**
      * @param leaderTerm the current term while this member is the leader, else 0
@@ -87,14 +115,21 @@ public final class Lessor implements AutoCloseable {
         this.lastTick = nanoClock.getAsLong();
         this.lastCheckpoint = lastTick;
         store.setListener(new LeaseStore.Listener() {
+            // The clock is read here, beside apply, only to date what this member saw; the
+            // applied state never depends on it.
             @Override
             public void granted(long id) {
-                appliedEvents.add(new long[] {1, id});
+                appliedEvents.add(new AppliedEvent(Kind.GRANTED, id, 0, nanoClock.getAsLong()));
             }
 
             @Override
             public void revoked(long id) {
-                appliedEvents.add(new long[] {0, id});
+                appliedEvents.add(new AppliedEvent(Kind.REVOKED, id, 0, nanoClock.getAsLong()));
+            }
+
+            @Override
+            public void checkpointed(long id, long remaining) {
+                appliedEvents.add(new AppliedEvent(Kind.CHECKPOINTED, id, remaining, nanoClock.getAsLong()));
             }
         });
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -115,8 +150,8 @@ public final class Lessor implements AutoCloseable {
 
     /**
      * Keep-alive: restarts the lease's clock at its full TTL. Completes with the TTL, or fails
-     * with LEASE_NOT_FOUND (unknown or expired — after its revoke applied) or NOT_LEADER-like
-     * NO_LEADER when this member is not the leader (forwarding is not implemented yet).
+     * with LEASE_NOT_FOUND (unknown, or expired and then revoked) or {@link NotPrimaryException}
+     * when this member does not lead (or stopped leading while an expired lease awaited its revoke).
      */
     public CompletableFuture<Long> renew(long id) {
         CompletableFuture<Void> waitRevoked = null;
@@ -125,8 +160,9 @@ public final class Lessor implements AutoCloseable {
         synchronized (this) {
             long now = nanoClock.getAsLong();
             if (!ensurePrimary(now)) {
-                return CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception());
+                return CompletableFuture.failedFuture(new NotPrimaryException());
             }
+            drainApplied(now, true, new ArrayList<>());
             long[] ttls = store.ttls(id);
             if (ttls == null) {
                 return CompletableFuture.failedFuture(EtcdError.LEASE_NOT_FOUND.exception());
@@ -138,10 +174,12 @@ public final class Lessor implements AutoCloseable {
                 ttl = -1;
             } else {
                 ttl = ttls[0];
-                expiry.put(id, now + ttl * NANOS);
+                setDeadline(id, now + ttl * NANOS);
+                renewedSinceCheckpoint.add(id);
                 metrics.renewed.inc();
                 if (ttls[1] > 0) {
-                    // A checkpointed remainder would survive a restart; clear it so the renewal does.
+                    // A checkpointed remainder would outlive the renewal in a restart or on a new
+                    // leader; the renewal counts only once the clear applied.
                     clear = new CompletableFuture<>();
                     pendingClears.add(id);
                     pendingClearWaiters.add(clear);
@@ -161,20 +199,29 @@ public final class Lessor implements AutoCloseable {
         return CompletableFuture.completedFuture(ttl);
     }
 
-    /** The lease's remaining TTL (seconds, truncated, as etcd) and keys; empty if unknown. */
+    /**
+     * The lease's remaining TTL (seconds, truncated, as etcd) and keys; empty if unknown.
+     *
+     * @throws NotPrimaryException when this member does not lead: only the leader knows
+     */
     public Optional<TimeToLive> timeToLive(long id, boolean withKeys) {
+        long remaining;
+        synchronized (this) {
+            long now = nanoClock.getAsLong();
+            if (!ensurePrimary(now)) {
+                throw new NotPrimaryException();
+            }
+            drainApplied(now, true, new ArrayList<>());
+            Long exp = expiry.get(id);
+            remaining = exp == null ? -1 : Math.max(0, (exp - now) / NANOS);
+        }
         Optional<LeaseInfo> info = store.lookup(id);
         if (info.isEmpty()) {
             return Optional.empty();
         }
         LeaseInfo l = info.get();
-        long remaining;
-        synchronized (this) {
-            long now = nanoClock.getAsLong();
-            Long exp = ensurePrimary(now) ? expiry.get(id) : null;
-            remaining = exp == null ? l.startTtl() : Math.max(0, (exp - now) / NANOS);
-        }
-        return Optional.of(new TimeToLive(id, remaining, l.ttl(), withKeys ? l.keys() : List.of()));
+        return Optional.of(new TimeToLive(id, remaining < 0 ? l.startTtl() : remaining, l.ttl(),
+                withKeys ? l.keys() : List.of()));
     }
 
     /** Every lease's ID, soonest expiry first when this member is the leader (etcd's order). */
@@ -198,7 +245,7 @@ public final class Lessor implements AutoCloseable {
         }
     }
 
-    /** One round: follow leadership, take in applied grants/revokes, propose revokes and checkpoints. */
+    /** One round: follow leadership, take in applied events, propose revokes and checkpoints. */
     void tick() {
         List<Long> toRevoke = new ArrayList<>();
         List<LeaseCheckpoint> checkpoints = new ArrayList<>();
@@ -212,31 +259,10 @@ public final class Lessor implements AutoCloseable {
             if (primary) {
                 double cap = Math.max(1.0, config.revokesPerSecond() * config.tick().toNanos() / (double) NANOS);
                 revokeTokens = Math.min(cap, revokeTokens + elapsed * config.revokesPerSecond());
-                for (Map.Entry<Long, Long> e : expiry.entrySet()) {
-                    if (revokeTokens < 1) {
-                        break;
-                    }
-                    long id = e.getKey();
-                    if (e.getValue() <= now && !revoking.contains(id) && retryAt.getOrDefault(id, 0L) <= now) {
-                        revoking.add(id);
-                        toRevoke.add(id);
-                        revokeTokens--;
-                    }
-                }
+                collectExpired(now, toRevoke);
                 if (now - lastCheckpoint >= config.checkpointInterval().toNanos()) {
                     lastCheckpoint = now;
-                    for (Map.Entry<Long, Long> e : expiry.entrySet()) {
-                        long left = e.getValue() - now;
-                        long[] ttls = store.ttls(e.getKey());
-                        if (left <= 0 || ttls == null) {
-                            continue;
-                        }
-                        long remaining = (left + NANOS - 1) / NANOS;
-                        if (remaining != ttls[1]) {
-                            checkpoints.add(LeaseCheckpoint.newBuilder().setID(e.getKey())
-                                    .setRemainingTTL(remaining).build());
-                        }
-                    }
+                    collectCheckpoints(now, checkpoints);
                 }
             }
         }
@@ -247,56 +273,165 @@ public final class Lessor implements AutoCloseable {
         proposeCheckpoints(checkpoints, List.of());
     }
 
+    /** Pops due leases from the queue while the rate limiter allows; O(revoked · log n). */
+    private void collectExpired(long now, List<Long> toRevoke) {
+        Due d;
+        while (revokeTokens >= 1 && (d = dueQueue.peek()) != null && d.deadline() <= now) {
+            dueQueue.poll();
+            Long current = expiry.get(d.id());
+            if (current == null || current != d.deadline() || revoking.contains(d.id())) {
+                continue;
+            }
+            revoking.add(d.id());
+            toRevoke.add(d.id());
+            revokeTokens--;
+        }
+        if (dueQueue.size() > 2 * expiry.size() + 1024) {
+            // Renewals leave stale entries behind; rebuild before they outnumber the leases.
+            dueQueue.clear();
+            expiry.forEach((id, deadline) -> dueQueue.add(new Due(deadline, id)));
+        }
+    }
+
+    /**
+     * Leases granted, renewed or re-clocked by a promotion since the last round, every interval (so
+     * shadows stay within one interval of the truth); every lease every few seconds (so a full
+     * restart starts from a recent remainder).
+     */
+    private void collectCheckpoints(long now, List<LeaseCheckpoint> out) {
+        boolean full = now - lastFullCheckpoint >= Math.max(FULL_CHECKPOINT_NANOS, config.checkpointInterval().toNanos());
+        if (full) {
+            lastFullCheckpoint = now;
+        }
+        Iterable<Long> ids = full ? expiry.keySet() : renewedSinceCheckpoint;
+        for (long id : ids) {
+            Long deadline = expiry.get(id);
+            long[] ttls = store.ttls(id);
+            if (deadline == null || ttls == null || deadline <= now || revoking.contains(id)) {
+                continue;
+            }
+            // Rounded up: a remainder read back later must never expire the lease early.
+            long remaining = (deadline - now + NANOS - 1) / NANOS;
+            if (remaining != ttls[1]) {
+                out.add(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(remaining).build());
+            }
+        }
+        renewedSinceCheckpoint.clear();
+    }
+
     private void drainApplied(long now, boolean primary, List<CompletableFuture<Void>> revoked) {
-        long[] ev;
+        AppliedEvent ev;
         while ((ev = appliedEvents.poll()) != null) {
-            long id = ev[1];
-            if (ev[0] == 1) {
-                long[] ttls = store.ttls(id);
-                if (primary && ttls != null && !expiry.containsKey(id)) {
-                    expiry.put(id, now + ttls[0] * NANOS);
+            long id = ev.id();
+            switch (ev.kind()) {
+                case GRANTED -> {
+                    long[] ttls = store.ttls(id);
+                    if (ttls != null) {
+                        shadow.put(id, ev.at() + ttls[0] * NANOS);
+                        if (primary && !expiry.containsKey(id)) {
+                            setDeadline(id, now + ttls[0] * NANOS);
+                            renewedSinceCheckpoint.add(id);
+                        }
+                    }
                 }
-            } else {
-                expiry.remove(id);
-                revoking.remove(id);
-                retryAt.remove(id);
-                CompletableFuture<Void> f = revokedSignals.remove(id);
-                if (f != null) {
-                    revoked.add(f);
+                case CHECKPOINTED -> {
+                    long[] ttls = store.ttls(id);
+                    if (ttls != null) {
+                        long implied = ev.at() + (ev.remaining() > 0 ? ev.remaining() : ttls[0]) * NANOS;
+                        shadow.put(id, implied);
+                        Long exp = expiry.get(id);
+                        if (primary && ev.remaining() == 0 && exp != null && exp < implied && !revoking.contains(id)) {
+                            // A renewal the previous leader acknowledged, applied after we took over.
+                            setDeadline(id, implied);
+                        }
+                    }
+                }
+                case REVOKED -> {
+                    shadow.remove(id);
+                    expiry.remove(id);
+                    revoking.remove(id);
+                    renewedSinceCheckpoint.remove(id);
+                    CompletableFuture<Void> f = revokedSignals.remove(id);
+                    if (f != null) {
+                        revoked.add(f);
+                    }
                 }
             }
         }
     }
 
+    private void setDeadline(long id, long deadline) {
+        expiry.put(id, deadline);
+        dueQueue.add(new Due(deadline, id));
+    }
+
     /**
-     * Follows leadership: on becoming leader (or a new term as leader) every lease restarts its
-     * clock from its checkpointed remainder plus one election timeout; on losing it, no clocks.
+     * Follows leadership: on becoming leader (or a new term as leader) every lease's clock
+     * restarts at its shadow deadline (or, with none, its checkpointed remainder from now) plus
+     * one election timeout, crowded seconds spread out; on losing it, no clocks.
      */
     private boolean ensurePrimary(long now) {
-        long term = leaderTerm.getAsLong();
+        // A stopping member acknowledges nothing more: raft may still call it leader.
+        long term = closed ? 0 : leaderTerm.getAsLong();
         if (term == 0) {
             if (primaryTerm != 0) {
                 primaryTerm = 0;
-                expiry.clear();
-                revoking.clear();
-                retryAt.clear();
+                demote();
             }
             return false;
         }
         if (term != primaryTerm) {
-            primaryTerm = term;
-            expiry.clear();
-            revoking.clear();
-            retryAt.clear();
-            long extend = config.electionTimeout().toNanos();
-            for (LeaseInfo l : store.all()) {
-                expiry.put(l.id(), now + extend + l.startTtl() * NANOS);
+            if (primaryTerm != 0) {
+                demote();
             }
-            revokeTokens = 0;
-            lastTick = now;
-            lastCheckpoint = now;
+            primaryTerm = term;
+            promote(now);
         }
         return true;
+    }
+
+    private void promote(long now) {
+        drainApplied(now, false, new ArrayList<>());
+        long extend = config.electionTimeout().toNanos();
+        List<LeaseInfo> all = store.all();
+        ExpirySpreader.Due[] dues = new ExpirySpreader.Due[all.size()];
+        for (int i = 0; i < dues.length; i++) {
+            LeaseInfo l = all.get(i);
+            Long seen = shadow.get(l.id());
+            // Overdue leases get one election timeout from now: their clients could not renew
+            // while there was no leader.
+            long base = seen != null ? Math.max(seen, now) : now + l.startTtl() * NANOS;
+            dues[i] = new ExpirySpreader.Due(l.id(), base + extend);
+        }
+        ExpirySpreader.spread(dues, now, config.revokesPerSecond());
+        for (ExpirySpreader.Due d : dues) {
+            setDeadline(d.id, d.deadline);
+            renewedSinceCheckpoint.add(d.id);
+        }
+        revokeTokens = 0;
+        lastTick = now;
+        lastCheckpoint = now;
+        lastFullCheckpoint = now;
+        if (dues.length > 0) {
+            log.atInfo().addKeyValue("leases", dues.length).addKeyValue("extend", config.electionTimeout().toString())
+                    .log("promoted lessor");
+        }
+    }
+
+    private void demote() {
+        expiry.clear();
+        dueQueue.clear();
+        revoking.clear();
+        renewedSinceCheckpoint.clear();
+        List<CompletableFuture<Void>> waiting = new ArrayList<>(revokedSignals.values());
+        revokedSignals.clear();
+        // Keep-alives waiting for a revoke that may never come: let them ask the new leader.
+        Runnable fail = () -> waiting.forEach(f -> f.completeExceptionally(new NotPrimaryException()));
+        try {
+            scheduler.execute(fail);
+        } catch (java.util.concurrent.RejectedExecutionException stopped) {
+            fail.run();
+        }
     }
 
     private void proposeRevoke(long id) {
@@ -308,8 +443,9 @@ public final class Lessor implements AutoCloseable {
                     Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                     synchronized (this) {
                         revoking.remove(id);
-                        if (!(cause instanceof EtcdException ee && ee.error() == EtcdError.LEASE_NOT_FOUND)) {
-                            retryAt.put(id, nanoClock.getAsLong() + config.retryInterval().toNanos());
+                        if (!(cause instanceof EtcdException ee && ee.error() == EtcdError.LEASE_NOT_FOUND)
+                                && expiry.containsKey(id)) {
+                            setDeadline(id, nanoClock.getAsLong() + config.retryInterval().toNanos());
                             log.atWarn().addKeyValue("lease-id", Long.toHexString(id))
                                     .addKeyValue("error", cause.toString()).log("failed to revoke lease");
                         }
@@ -335,6 +471,9 @@ public final class Lessor implements AutoCloseable {
     }
 
     private void proposeCheckpoints(List<LeaseCheckpoint> cps, List<CompletableFuture<Void>> waiters) {
+        if (cps.isEmpty() && waiters.isEmpty()) {
+            return;
+        }
         List<CompletableFuture<Object>> all = new ArrayList<>();
         for (int i = 0; i < cps.size(); i += MAX_CHECKPOINT_BATCH) {
             LeaseCheckpointRequest.Builder b = LeaseCheckpointRequest.newBuilder()
@@ -354,6 +493,10 @@ public final class Lessor implements AutoCloseable {
 
     @Override
     public void close() throws InterruptedException {
+        closed = true;
+        synchronized (this) {
+            ensurePrimary(nanoClock.getAsLong());
+        }
         scheduler.shutdownNow();
         scheduler.awaitTermination(5, TimeUnit.SECONDS);
     }

@@ -8,7 +8,8 @@ import java.time.Duration;
  * @param electionTimeout how far a new leader extends every lease (etcd's Promote(extend))
  * @param tick how often the lessor looks for expired leases and due checkpoints
  * @param revokesPerSecond expired-lease revoke proposals per second (etcd hard-codes 1000)
- * @param checkpointInterval how often remaining TTLs are checkpointed through raft
+ * @param checkpointInterval how often renewed leases' remaining TTLs are checkpointed through raft
+ *     (every lease's at least every 5 s)
  * @param retryInterval when a revoke proposal failed, how long before it is proposed again
  */
 public record LessorConfig(Duration electionTimeout, Duration tick, int revokesPerSecond,
@@ -27,11 +28,12 @@ public record LessorConfig(Duration electionTimeout, Duration tick, int revokesP
 
     /**
      * Defaults for a member with this election timeout: 1000 revokes/s and 3 s retries as etcd;
-     * checkpoints every election timeout (at least 1 s) rather than etcd's 5 minutes, so that a
-     * restart or leader change loses little of any lease's progress.
+     * renewed leases checkpointed every election timeout (at least 100 ms) rather than etcd's
+     * 5 minutes. The interval must not exceed the election timeout: a new leader's extension by one
+     * election timeout is what covers renewals made since the last checkpoint.
      */
     public static LessorConfig defaults(Duration electionTimeout) {
-        Duration cp = electionTimeout.compareTo(Duration.ofSeconds(1)) < 0 ? Duration.ofSeconds(1) : electionTimeout;
+        Duration cp = electionTimeout.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : electionTimeout;
         return new LessorConfig(electionTimeout, Duration.ofMillis(50), 1000, cp, Duration.ofSeconds(3));
     }
 

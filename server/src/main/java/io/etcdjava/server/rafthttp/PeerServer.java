@@ -45,8 +45,10 @@ public final class PeerServer implements AutoCloseable {
      * Binds every URL and returns once all are bound.
      *
      * @param sink receives each accepted raft message; called on an event loop, must not block
+     * @param services further peer services (lease forwarding, ...), served beside raft's
      */
-    public static PeerServer start(List<String> listenPeerUrls, long clusterId, long localId, Consumer<Message> sink) {
+    public static PeerServer start(List<String> listenPeerUrls, long clusterId, long localId, Consumer<Message> sink,
+                                   io.grpc.BindableService... services) {
         List<URI> listen = new ArrayList<>();
         ServerBuilder sb = Server.builder();
         for (String url : listenPeerUrls) {
@@ -55,6 +57,7 @@ public final class PeerServer implements AutoCloseable {
             sb.port(new ServerPort(new InetSocketAddress(u.getHost(), u.getPort()), SessionProtocol.HTTP));
         }
         sb.service(GrpcService.builder()
+                .addServices(services)
                 .addService(new RaftPeerService(clusterId, localId, sink))
                 .useBlockingTaskExecutor(false)
                 .maxRequestMessageLength(MAX_ENVELOPE_BYTES)

@@ -152,6 +152,55 @@ class LeaseEmbeddedTest {
     }
 
     @Test
+    void aWatcherSeesEveryKeyOfAnExpiringLeaseDeletedInOneRevision() throws Exception {
+        start();
+        LinkedBlockingQueue<io.etcdjava.api.mvccpb.Event> events = new LinkedBlockingQueue<>();
+        java.util.concurrent.CountDownLatch created = new java.util.concurrent.CountDownLatch(1);
+        StreamObserver<io.etcdjava.api.etcdserverpb.WatchRequest> watch = io.etcdjava.api.etcdserverpb.WatchGrpc
+                .newStub(channel).watch(new StreamObserver<>() {
+                    @Override
+                    public void onNext(io.etcdjava.api.etcdserverpb.WatchResponse r) {
+                        if (r.getCreated()) {
+                            created.countDown();
+                        }
+                        events.addAll(r.getEventsList());
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        watch.onNext(io.etcdjava.api.etcdserverpb.WatchRequest.newBuilder().setCreateRequest(
+                io.etcdjava.api.etcdserverpb.WatchCreateRequest.newBuilder().setKey(bs("svc/")).setRangeEnd(bs("svc0")))
+                .build());
+        assertThat(created.await(10, TimeUnit.SECONDS)).isTrue();
+        long id = leases().leaseGrant(LeaseGrantRequest.newBuilder().setTTL(1).build()).getID();
+        for (String k : new String[] {"svc/a", "svc/b", "svc/c"}) {
+            kv().put(PutRequest.newBuilder().setKey(bs(k)).setValue(bs("up")).setLease(id).build());
+        }
+        java.util.List<io.etcdjava.api.mvccpb.Event> seen = new java.util.ArrayList<>();
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(15);
+        while (seen.size() < 6 && System.nanoTime() < deadline) {
+            io.etcdjava.api.mvccpb.Event e = events.poll(100, TimeUnit.MILLISECONDS);
+            if (e != null) {
+                seen.add(e);
+            }
+        }
+        watch.onCompleted();
+        assertThat(seen).hasSize(6);
+        java.util.List<io.etcdjava.api.mvccpb.Event> deletes = seen.subList(3, 6);
+        assertThat(deletes).allSatisfy(e -> assertThat(e.getType()).isEqualTo(io.etcdjava.api.mvccpb.Event.EventType.DELETE));
+        assertThat(deletes).extracting(e -> e.getKv().getKey().toStringUtf8()).containsExactly("svc/a", "svc/b", "svc/c");
+        long rev = deletes.get(0).getKv().getModRevision();
+        assertThat(deletes).allSatisfy(e -> assertThat(e.getKv().getModRevision()).isEqualTo(rev));
+        assertThat(rev).isEqualTo(seen.get(2).getKv().getModRevision() + 1);
+    }
+
+    @Test
     void keepAlivesHoldALeaseOverManyTtls() throws Exception {
         start();
         long id = leases().leaseGrant(LeaseGrantRequest.newBuilder().setTTL(1).build()).getID();

@@ -151,23 +151,102 @@ class LessorTest {
     }
 
     @Test
-    void aNewLeaderStartsFromTheCheckpointPlusOneElectionTimeout() {
+    void aNewLeaderStartsFromTheDeadlineItSawAppliedPlusOneElectionTimeout() {
         lessor.tick();
         grant(1, 10);
         advance(0.01);
         advance(4.2);
         assertThat(leases.lookup(1).orElseThrow().remainingTtl()).isEqualTo(6);
         term = 0;
-        advance(30);
+        advance(2);
         assertThat(revokes()).as("a follower revokes nothing").isZero();
         term = 2;
         lessor.tick();
-        // 6 s checkpointed + 0.5 s election timeout.
-        assertThat(lessor.timeToLive(1, false).orElseThrow().remaining()).isEqualTo(6);
-        advance(6.4);
+        // Checkpoint of 6 s applied at t=4.21: deadline 10.21, plus 0.5 s; now is t=6.21, not reset to 10.
+        assertThat(lessor.timeToLive(1, false).orElseThrow().remaining()).isEqualTo(4);
+        advance(4.3);
+        assertThat(revokes()).isZero();
+        advance(0.3);
+        assertThat(revokes()).isEqualTo(1);
+    }
+
+    @Test
+    void aLeaseOverdueWhileThereWasNoLeaderGetsOneElectionTimeoutFromTheNewLeader() {
+        lessor.tick();
+        grant(1, 5);
+        advance(0.01);
+        term = 0;
+        advance(30);
+        term = 2;
+        lessor.tick();
+        assertThat(revokes()).isZero();
+        advance(0.4);
         assertThat(revokes()).isZero();
         advance(0.2);
         assertThat(revokes()).isEqualTo(1);
+    }
+
+    @Test
+    void withoutAnAppliedDeadlineANewLeaderStartsFromTheCheckpointedRemainder() {
+        grant(1, 10);
+        leases.checkpoint(io.etcdjava.api.etcdserverpb.LeaseCheckpointRequest.newBuilder()
+                .addCheckpoints(io.etcdjava.api.etcdserverpb.LeaseCheckpoint.newBuilder().setID(1).setRemainingTTL(6))
+                .build(), ++index, 1);
+        // A fresh lessor over the same store: what a full restart sees.
+        Lessor restarted = new Lessor(leases, new LessorConfig(Duration.ofMillis(500), Duration.ofMillis(50), 2,
+                Duration.ofSeconds(1), Duration.ofSeconds(3)), this::applyNow, () -> term, () -> now, leases.metrics());
+        try {
+            assertThat(restarted.timeToLive(1, false).orElseThrow().remaining()).isEqualTo(6);
+        } finally {
+            lessor = restarted;
+        }
+    }
+
+    @Test
+    void aFollowerSendsKeepAlivesAndTimeToLiveToTheLeader() {
+        term = 0;
+        grant(1, 10);
+        assertThat(lessor.renew(1)).failsWithin(1, TimeUnit.SECONDS)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(NotPrimaryException.class);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> lessor.timeToLive(1, false))
+                .isInstanceOf(NotPrimaryException.class);
+    }
+
+    @Test
+    void aKeepAliveWaitingForARevokeIsSentToTheNewLeaderWhenLeadershipIsLost() throws Exception {
+        List<CompletableFuture<Object>> held = new ArrayList<>();
+        lessor.close();
+        lessor = new Lessor(leases, new LessorConfig(Duration.ofMillis(500), Duration.ofMillis(50), 2,
+                Duration.ofSeconds(1), Duration.ofSeconds(3)), b -> {
+                    CompletableFuture<Object> f = new CompletableFuture<>();
+                    held.add(f);
+                    return f;
+                }, () -> term, () -> now, leases.metrics()).start();
+        grant(1, 1);
+        lessor.leases();
+        now += 2 * SEC;
+        CompletableFuture<Long> renewal = lessor.renew(1);
+        assertThat(renewal).isNotDone();
+        term = 0;
+        lessor.leases();
+        assertThat(renewal).failsWithin(5, TimeUnit.SECONDS)
+                .withThrowableOfType(java.util.concurrent.ExecutionException.class)
+                .withCauseInstanceOf(NotPrimaryException.class);
+    }
+
+    @Test
+    void expiryScansOnlyDueLeases() {
+        lessor.tick();
+        for (int i = 1; i <= 5000; i++) {
+            grant(i, 100 + i);
+        }
+        advance(0.01);
+        advance(101.5);
+        // Rate 2/s: the bucket holds one; only lease 1 is due anyway.
+        assertThat(revokes()).isEqualTo(1);
+        assertThat(leases.exists(1)).isFalse();
+        assertThat(leases.exists(2)).isTrue();
     }
 
     @Test
