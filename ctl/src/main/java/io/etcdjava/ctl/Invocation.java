@@ -12,6 +12,8 @@ final class Invocation {
   final Io io;
   final Command cmd;
   final FlagSet flags;
+  /** The whole command line with a program name first, as Go's os.Args (watch reads "--" from it). */
+  List<String> osArgs = List.of();
   private Printer printer;
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -128,8 +130,7 @@ final class Invocation {
         int c = user.indexOf(':');
         if (c < 0) {
           u = user;
-          io.err("Password: ");
-          p = new String(io.readAllStdin(), java.nio.charset.StandardCharsets.UTF_8).split("\n", 2)[0];
+          p = Passwords.ask(io, "Password: ");
         } else {
           u = user.substring(0, c);
           p = user.substring(c + 1);
