@@ -76,19 +76,23 @@ final class AuthCommands {
     }
     EtcdClient c = inv.client();
     AuthStatusResponse r = call(inv, c, inv.commandTimeout(), s -> s.authStatus(AuthStatusRequest.getDefaultInstance()));
-    Io io = inv.io;
-    switch (inv.string("write-out")) {
+    printStatus(inv.io, inv.string("write-out"), r);
+  }
+
+  /** etcdctl 3.5's AuthStatus printers. */
+  static void printStatus(Io io, String format, AuthStatusResponse r) {
+    switch (format) {
       case "simple" -> io.out("Authentication Status: " + r.getEnabled() + "\nAuthRevision: "
           + Long.toUnsignedString(r.getAuthRevision()) + "\n");
       case "fields" -> {
-        AuthOutput.of(inv).fieldsHeader(r.getHeader());
+        AuthOutput.of(io, format).fieldsHeader(r.getHeader());
         io.out("\"Enabled\" : " + r.getEnabled() + "\n\"AuthRevision\" : "
             + Long.toUnsignedString(r.getAuthRevision()) + "\n");
       }
       case "json" -> io.out(new Json().open().header(r.getHeader()).bool("enabled", r.getEnabled(), true)
           .unsigned("authRevision", r.getAuthRevision(), true).close() + "\n");
       case "protobuf" -> io.outBytes(r.toByteArray());
-      default -> throw io.exitWithError(CtlExit.BAD_FEATURE, "table not supported as output format");
+      default -> throw io.exitWithError(CtlExit.BAD_FEATURE, format + " not supported as output format");
     }
   }
 }

@@ -94,7 +94,8 @@ final class Invocation {
             + " is shadowed by corresponding command-line flag (either unset environment variable or disable flag)");
         throw new CtlExit(CtlExit.ERROR);
       }
-      if (k.startsWith("ETCDCTL_")) {
+      // watch reads these two itself; etcdctl 3.4.23 does not call them unrecognized
+      if (k.startsWith("ETCDCTL_") && !k.equals("ETCDCTL_WATCH_KEY") && !k.equals("ETCDCTL_WATCH_RANGE_END")) {
         io.capnslog('W', "pkg/flags", "unrecognized environment variable " + k + "=" + e.getValue());
       }
     }
