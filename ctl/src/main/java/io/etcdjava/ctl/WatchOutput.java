@@ -124,7 +124,8 @@ final class WatchOutput {
 
   /** encoding/json of clientv3.WatchResponse: exported Go field names, the header as a value. */
   static String json(WatchResponse r) {
-    String events = r.getEventsCount() == 0 ? "null" : Json.array(r.getEventsList().stream().map(ev -> {
+    // clientv3 hands over a canceled watcher's last response with an empty, not a nil, event list
+    String events = r.getEventsCount() == 0 ? (r.getCanceled() ? "[]" : "null") : Json.array(r.getEventsList().stream().map(ev -> {
       Json j = new Json().open().num("type", ev.getTypeValue(), true).raw("kv", Json.kv(ev.getKv()));
       if (ev.hasPrevKv()) {
         j.raw("prev_kv", Json.kv(ev.getPrevKv()));
