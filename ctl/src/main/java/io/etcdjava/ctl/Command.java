@@ -21,6 +21,8 @@ final class Command {
   final String longDesc;
   final Action action;
   Command parent;
+  /** cobra's Hidden: runs, but is not listed in help or suggestions. */
+  boolean hidden;
   private final Map<String, Command> children = new TreeMap<>();
   final FlagSet localFlags = new FlagSet();
   final FlagSet persistentFlags = new FlagSet();
@@ -213,6 +215,9 @@ final class Command {
   }
 
   boolean available() {
+    if (hidden) {
+      return false;
+    }
     if (name().equals("help") && parent != null && parent.parent == null) {
       return false;
     }
@@ -254,7 +259,7 @@ final class Command {
       sb.append("\nAPI VERSION:\n\t").append(Etcdctl.API_VERSION).append('\n');
       sb.append("\n\nCOMMANDS:\n");
       for (Command sub : descendants()) {
-        if (sub.runnable()) {
+        if (sub.runnable() && !sub.hidden) {
           sb.append('\t').append(sub.nameRelativeTo(this)).append('\t').append(sub.shortDesc).append('\n');
         }
       }
@@ -321,6 +326,9 @@ final class Command {
   private static String flagUsages(FlagSet fs) {
     StringBuilder x = new StringBuilder();
     for (Flag f : fs.all()) {
+      if (f.hidden) {
+        continue;
+      }
       if (!f.shorthand.isEmpty()) {
         x.append("  -").append(f.shorthand).append(", --").append(f.name);
       } else {

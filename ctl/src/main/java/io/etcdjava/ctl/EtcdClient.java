@@ -47,6 +47,8 @@ final class EtcdClient implements AutoCloseable {
         DateTimeFormatter.ofPattern("yyyy-MM-dd'T'HH:mm:ss.SSS'Z'").withZone(ZoneOffset.UTC);
   }
 
+  private static final String AUTH_NOT_ENABLED = "etcdserver: authentication is not enabled";
+
   private final ManagedChannel channel;
   private final PrintStream err;
   private final String target;
@@ -72,7 +74,15 @@ final class EtcdClient implements AutoCloseable {
         : H2Channel.create(addrs, cfg.dialTimeoutNanos(), "etcdctl-java", new TokenInterceptor())
             .keepAlive(cfg.keepAliveTimeNanos(), cfg.keepAliveTimeoutNanos());
     if (cfg.user() != null) {
-      authenticate(cfg.user(), cfg.password(), cfg.commandTimeoutNanos());
+      try {
+        authenticate(cfg.user(), cfg.password(), cfg.dialTimeoutNanos());
+      } catch (RpcError e) {
+        // clientv3 goes on without a token when the cluster has auth disabled
+        if (!AUTH_NOT_ENABLED.equals(e.getMessage())) {
+          channel.shutdownNow();
+          throw e;
+        }
+      }
     }
   }
 
@@ -104,6 +114,23 @@ final class EtcdClient implements AutoCloseable {
 
   MaintenanceGrpc.MaintenanceBlockingStub maintenance() {
     return MaintenanceGrpc.newBlockingStub(channel);
+  }
+
+  AuthGrpc.AuthBlockingStub auth() {
+    return AuthGrpc.newBlockingStub(channel);
+  }
+
+  /** The Watch service's streaming stub; streams wait for a ready connection like clientv3's. */
+  io.etcdjava.api.etcdserverpb.WatchGrpc.WatchStub watchAsync() {
+    return io.etcdjava.api.etcdserverpb.WatchGrpc.newStub(channel).withWaitForReady();
+  }
+
+  io.etcdjava.api.v3lockpb.LockGrpc.LockBlockingStub lock() {
+    return io.etcdjava.api.v3lockpb.LockGrpc.newBlockingStub(channel);
+  }
+
+  io.etcdjava.api.v3electionpb.ElectionGrpc.ElectionBlockingStub election() {
+    return io.etcdjava.api.v3electionpb.ElectionGrpc.newBlockingStub(channel);
   }
 
   /**

@@ -75,12 +75,21 @@ public final class Etcdctl {
       return CtlExit.SUCCESS;
     }
     Invocation inv = new Invocation(io, cmd, flags);
+    inv.osArgs = osArgs(args);
     try {
       cmd.action.run(inv, flags.args());
     } finally {
       inv.closeAll();
     }
     return CtlExit.SUCCESS;
+  }
+
+  /** os.Args as Go sees it: the program name first. */
+  private static List<String> osArgs(List<String> args) {
+    List<String> a = new java.util.ArrayList<>();
+    a.add("etcdctl");
+    a.addAll(args);
+    return a;
   }
 
   /** The positional arguments cobra's legacyArgs looks at (flags and their values stripped). */
@@ -108,44 +117,26 @@ public final class Etcdctl {
             stub("promote <memberID>", "Promotes a non-voting member in the cluster")));
     root.add(group("alarm <subcommand>", "Alarm related commands",
             stub("disarm", "Disarms all alarms"), stub("list", "Lists all alarms")),
-        group("auth <enable or disable>", "Enable or disable authentication",
-            stub("enable", "Enables authentication"), stub("disable", "Disables authentication")),
+        AuthCommands.create(),
         group("check <subcommand>", "commands for checking properties of the etcd cluster",
             stub("perf [options]", "Check the performance of the etcd cluster"),
             stub("datascale [options]",
                 "Check the memory usage of holding data for different workloads on a given server endpoint.")),
-        group("completion", "Generate the autocompletion script for the specified shell",
-            stub("bash", "Generate the autocompletion script for bash"),
-            stub("fish", "Generate the autocompletion script for fish"),
-            stub("powershell", "Generate the autocompletion script for powershell"),
-            stub("zsh", "Generate the autocompletion script for zsh")),
+        Completion.create(),
         stub("defrag", "Defragments the storage of the etcd members with given endpoints"),
-        stub("elect <election-name> [proposal]", "Observes and participates in leader election"),
+        ElectCommand.create(),
         help(),
-        stub("lock <lockname> [exec-command arg1 arg2 ...]", "Acquires a named lock"),
+        LockCommands.lock(),
         stub("make-mirror [options] <destination>", "Makes a mirror at the destination etcd cluster"),
         stub("migrate", "Migrates keys in a v2 store to a mvcc store"),
         stub("move-leader <transferee-member-id>", "Transfers leadership to another etcd cluster member."),
-        group("role <subcommand>", "Role related commands",
-            stub("add <role name>", "Adds a new role"), stub("delete <role name>", "Deletes a role"),
-            stub("get <role name>", "Gets detailed information of a role"),
-            stub("grant-permission [options] <role name> <permission type> <key> [endkey]",
-                "Grants a key to a role"),
-            stub("list", "Lists all roles"),
-            stub("revoke-permission <role name> <key> [endkey]", "Revokes a key from a role")),
+        RoleCommands.create(),
         group("snapshot <subcommand>", "Manages etcd node snapshots",
             stub("save <filename>", "Stores an etcd node backend snapshot to a given file"),
             stub("restore <filename> [options]", "Restores an etcd member snapshot to an etcd directory"),
             stub("status <filename>", "Gets backend snapshot status of a given file")),
-        group("user <subcommand>", "User related commands",
-            stub("add <user name or user:password> [options]", "Adds a new user"),
-            stub("delete <user name>", "Deletes a user"),
-            stub("get <user name> [options]", "Gets detailed information of a user"),
-            stub("list", "Lists all users"), stub("passwd <user name> [options]", "Changes password of user"),
-            stub("grant-role <user name> <role>", "Grants a role to a user"),
-            stub("revoke-role <user name> <role>", "Revokes a role from a user")),
-        stub("watch [options] [key or prefix] [range_end] [--] [exec-command arg1 arg2 ...]",
-            "Watches events stream on keys or prefixes"));
+        UserCommands.create(),
+        WatchCommand.create());
     return root;
   }
 

@@ -14,6 +14,8 @@ final class Flag {
   final String defValue;
   private Object value;
   boolean changed;
+  /** pflag's Hidden: parsed, but not listed in help. */
+  boolean hidden;
   private boolean sliceSetOnce;
 
   Flag(String name, String shorthand, Type type, Object def, String usage) {

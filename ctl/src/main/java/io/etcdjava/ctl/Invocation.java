@@ -12,6 +12,8 @@ final class Invocation {
   final Io io;
   final Command cmd;
   final FlagSet flags;
+  /** The whole command line with a program name first, as Go's os.Args (watch reads "--" from it). */
+  List<String> osArgs = List.of();
   private Printer printer;
   private final List<AutoCloseable> toClose = new ArrayList<>();
 
@@ -92,7 +94,8 @@ final class Invocation {
             + " is shadowed by corresponding command-line flag (either unset environment variable or disable flag)");
         throw new CtlExit(CtlExit.ERROR);
       }
-      if (k.startsWith("ETCDCTL_")) {
+      // watch reads these two itself; etcdctl 3.4.23 does not call them unrecognized
+      if (k.startsWith("ETCDCTL_") && !k.equals("ETCDCTL_WATCH_KEY") && !k.equals("ETCDCTL_WATCH_RANGE_END")) {
         io.capnslog('W', "pkg/flags", "unrecognized environment variable " + k + "=" + e.getValue());
       }
     }
@@ -128,8 +131,7 @@ final class Invocation {
         int c = user.indexOf(':');
         if (c < 0) {
           u = user;
-          io.err("Password: ");
-          p = new String(io.readAllStdin(), java.nio.charset.StandardCharsets.UTF_8).split("\n", 2)[0];
+          p = Passwords.ask(io, "Password: ");
         } else {
           u = user.substring(0, c);
           p = user.substring(c + 1);
