@@ -132,6 +132,8 @@ public final class FaultRun {
             written = dir.resolve("history-seed-" + seed + ".jsonl");
             h.write(written);
             log.add("reproduce: " + reproduce);
+        } else if (Boolean.getBoolean("faults.keepHistory")) {
+            h.write(dir.resolve("history-seed-" + seed + ".jsonl"));
         }
         return new Report(seed, h.ops().size(), injected, skipped, v.violations(), v.keysChecked(), v.keysUnknown(),
                 written, log);
