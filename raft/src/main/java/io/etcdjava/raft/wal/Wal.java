@@ -6,6 +6,7 @@ import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
+import io.etcdjava.raft.failpoint.Failpoints;
 import io.etcdjava.raft.pb.Entry;
 import io.etcdjava.raft.pb.HardState;
 import io.etcdjava.raft.pb.SnapshotMetadata;
@@ -425,7 +426,9 @@ public final class Wal implements Closeable {
             if (writePos >= options.segmentSize()) {
                 cut();
             } else if (mustSync) {
+                Failpoints.hit("walBeforeFsync");
                 force(false);
+                Failpoints.hit("walAfterFsync");
             }
         } catch (IOException e) {
             throw fail(e);

@@ -77,6 +77,7 @@ final class Compactor implements AutoCloseable {
                 if (last) {
                     b.put(Schema.META, Schema.META_FINISHED_COMPACT, new Revision(rev, 0).toBytes());
                 }
+                io.etcdjava.raft.failpoint.Failpoints.hit("compactBeforeCommit");
                 backend.commit(b);
                 if (last) {
                     return true;

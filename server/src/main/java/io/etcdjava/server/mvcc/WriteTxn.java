@@ -190,6 +190,7 @@ public final class WriteTxn implements KvView, AutoCloseable {
                 batch.put(Schema.META, Schema.META_TERM, Revision.longBytes(raftTerm));
             }
             long newRev = readRev();
+            io.etcdjava.raft.failpoint.Failpoints.hit("applyBeforeCommit");
             if (compactTo >= 0) {
                 // Readers hold mu while reading; once we own it none reads below the new compaction.
                 store.mu.writeLock().lock();

@@ -69,6 +69,9 @@ public final class PeerTransport implements Transport, AutoCloseable {
     @Override
     public void send(List<Message> messages) {
         for (Message m : messages) {
+            if (PeerFaults.dropsTo(m.getTo())) {
+                continue; // test-only network fault
+            }
             PeerSender s = senders.get(m.getTo());
             if (s != null && m.getType() == MessageType.MsgSnap) {
                 refuseSnapshot(m);

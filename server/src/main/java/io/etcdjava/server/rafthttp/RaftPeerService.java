@@ -53,6 +53,9 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
                     accepted = true;
                     responses.onNext(RaftAck.newBuilder().setClusterId(clusterId).setMemberId(localId).build());
                 }
+                if (PeerFaults.dropsFrom(env.getFrom())) {
+                    return; // test-only network fault
+                }
                 for (ByteString bytes : env.getMessagesList()) {
                     try {
                         sink.accept(Message.parseFrom(bytes));
