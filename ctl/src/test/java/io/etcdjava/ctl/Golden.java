@@ -69,6 +69,7 @@ final class Golden {
   private static final Pattern[] PATTERNS = {
       Pattern.compile("\"ts\":\"[^\"]+\""),
       Pattern.compile("\"ts\":\\d+\\.\\d+"),
+      Pattern.compile("\"took\":\\d[0-9.e+-]*"),
       Pattern.compile("\\[signal SIGSEGV[^\\]\n]*\\]"),
       Pattern.compile("Member +[0-9a-f]{1,16} (added|removed|updated|promoted)"),
       Pattern.compile("Leadership transferred from [0-9a-f]+ to [0-9a-f]+"),
@@ -85,7 +86,7 @@ final class Golden {
       Pattern.compile("(?s)(panic: [^\n]*\n(?:\\[signal[^\n]*\n)?\ngoroutine \\d+ \\[running\\]:\n).*"),
   };
   private static final String[] REPLACEMENTS = {
-      "\"ts\":\"TS\"", "\"ts\":TS", "[signal SIGSEGV]", "Member HEXID $1", "Leadership transferred from HEXID to HEXID",
+      "\"ts\":\"TS\"", "\"ts\":TS", "\"took\":SECONDS", "[signal SIGSEGV]", "Member HEXID $1", "Leadership transferred from HEXID to HEXID",
       "client-UUID", "TIME ", "HEXID", "$1N", "$1N", "$1N", "remaining(Ns)", "DUR", "0xADDR", "compacted revision N", "$1",
   };
 
