@@ -119,7 +119,7 @@ public final class Etcdctl {
         stub("elect <election-name> [proposal]", "Observes and participates in leader election"),
         help(),
         stub("lock <lockname> [exec-command arg1 arg2 ...]", "Acquires a named lock"),
-        stub("make-mirror [options] <destination>", "Makes a mirror at the destination etcd cluster"),
+        MakeMirror.create(),
         stub("migrate", "Migrates keys in a v2 store to a mvcc store"),
         MaintenanceCommands.moveLeader(),
         group("role <subcommand>", "Role related commands",
