@@ -70,6 +70,11 @@ final class Golden {
       Pattern.compile("\"ts\":\"[^\"]+\""),
       Pattern.compile("\"ts\":\\d+\\.\\d+"),
       Pattern.compile("\"took\":\\d[0-9.e+-]*"),
+      Pattern.compile("(\r[^\r\n]*)+\n"),
+      Pattern.compile("(Throughput is |Throughput too low: )\\d+ writes/s"),
+      Pattern.compile("(Slowest request took (?:too long: )?|Stddev (?:is|too high:) )[0-9.]+s"),
+      Pattern.compile("memory used : -?[0-9.]+ MB"),
+      Pattern.compile("(Compact(?:ing|ed) with revision )\\d+"),
       Pattern.compile("\\[signal SIGSEGV[^\\]\n]*\\]"),
       Pattern.compile("Member +[0-9a-f]{1,16} (added|removed|updated|promoted)"),
       Pattern.compile("Leadership transferred from [0-9a-f]+ to [0-9a-f]+"),
@@ -86,7 +91,8 @@ final class Golden {
       Pattern.compile("(?s)(panic: [^\n]*\n(?:\\[signal[^\n]*\n)?\ngoroutine \\d+ \\[running\\]:\n).*"),
   };
   private static final String[] REPLACEMENTS = {
-      "\"ts\":\"TS\"", "\"ts\":TS", "\"took\":SECONDS", "[signal SIGSEGV]", "Member HEXID $1", "Leadership transferred from HEXID to HEXID",
+      "\"ts\":\"TS\"", "\"ts\":TS", "\"took\":SECONDS", "PROGRESS BAR\n", "$1N writes/s", "$1Ns", "memory used : N MB", "$1N",
+      "[signal SIGSEGV]", "Member HEXID $1", "Leadership transferred from HEXID to HEXID",
       "client-UUID", "TIME ", "HEXID", "$1N", "$1N", "$1N", "remaining(Ns)", "DUR", "0xADDR", "compacted revision N", "$1",
   };
 
