@@ -96,6 +96,17 @@ final class Golden {
       "client-UUID", "TIME ", "HEXID", "$1N", "$1N", "$1N", "remaining(Ns)", "DUR", "0xADDR", "compacted revision N", "$1",
   };
 
+  /**
+   * check perf's verdicts follow the machine's load (a request slower than 500 ms fails the run): keep the
+   * lines, erase which way each went.
+   */
+  static Result verdictsErased(Result r) {
+    String out = normalise(r.out()).replace("FAIL: Throughput too low: ", "PASS: Throughput is ")
+        .replace("Slowest request took too long: ", "PASS: Slowest request took ")
+        .replace("Stddev too high: ", "PASS: Stddev is ").replaceAll("(?m)^FAIL$", "PASS");
+    return new Result(out, normalise(r.err()), r.code() == 1 ? 0 : r.code());
+  }
+
   /** The one place where run-to-run differences (times, IDs, revisions, terms, sizes) are erased. */
   static String normalise(String s) {
     String r = s;
