@@ -88,13 +88,13 @@ final class ClusterCommands {
         hashkv);
   }
 
-  private static ClientConfig withEndpoints(ClientConfig c, List<String> eps) {
+  static ClientConfig withEndpoints(ClientConfig c, List<String> eps) {
     return new ClientConfig(eps, c.dialTimeoutNanos(), c.commandTimeoutNanos(), c.keepAliveTimeNanos(),
         c.keepAliveTimeoutNanos(), c.insecureTransport(), c.insecureSkipVerify(), c.cacert(), c.cert(), c.key(),
         c.user(), c.password());
   }
 
-  private static List<String> endpointsFromCluster(Invocation inv, ClientConfig cfg) {
+  static List<String> endpointsFromCluster(Invocation inv, ClientConfig cfg) {
     if (!inv.bool("cluster")) {
       return inv.strings("endpoints");
     }

@@ -133,6 +133,11 @@ final class EtcdClient implements AutoCloseable {
     return io.etcdjava.api.v3electionpb.ElectionGrpc.newBlockingStub(channel);
   }
 
+  /** An asynchronous Watch stub (make-mirror follows the source's changes with it). */
+  io.etcdjava.api.etcdserverpb.WatchGrpc.WatchStub mirrorWatchStub() {
+    return io.etcdjava.api.etcdserverpb.WatchGrpc.newStub(channel);
+  }
+
   /**
    * One unary call with clientv3's behaviour: wait for a ready connection until the deadline (none when
    * {@code timeoutNanos <= 0}), log the retry interceptor's warning on failure, and translate the error.

@@ -110,31 +110,21 @@ public final class Etcdctl {
     root.add(KvCommands.get(), KvCommands.put(), KvCommands.del(), TxnCommand.create(),
         ClusterCommands.compaction(), ClusterCommands.endpoint(), ClusterCommands.version(),
         LeaseCommands.create(),
-        ClusterCommands.member(
-            stub("add <memberName> [options]", "Adds a member into the cluster"),
-            stub("remove <memberID>", "Removes a member from the cluster"),
-            stub("update <memberID> [options]", "Updates a member in the cluster"),
-            stub("promote <memberID>", "Promotes a non-voting member in the cluster")));
-    root.add(group("alarm <subcommand>", "Alarm related commands",
-            stub("disarm", "Disarms all alarms"), stub("list", "Lists all alarms")),
+        ClusterCommands.member(MemberCommands.add(), MemberCommands.remove(), MemberCommands.update(),
+            MemberCommands.promote()));
+    root.add(MaintenanceCommands.alarm(),
         AuthCommands.create(),
-        group("check <subcommand>", "commands for checking properties of the etcd cluster",
-            stub("perf [options]", "Check the performance of the etcd cluster"),
-            stub("datascale [options]",
-                "Check the memory usage of holding data for different workloads on a given server endpoint.")),
+        CheckCommands.create(),
         Completion.create(),
-        stub("defrag", "Defragments the storage of the etcd members with given endpoints"),
+        MaintenanceCommands.defrag(),
         ElectCommand.create(),
         help(),
         LockCommands.lock(),
-        stub("make-mirror [options] <destination>", "Makes a mirror at the destination etcd cluster"),
+        MakeMirror.create(),
         stub("migrate", "Migrates keys in a v2 store to a mvcc store"),
-        stub("move-leader <transferee-member-id>", "Transfers leadership to another etcd cluster member."),
+        MaintenanceCommands.moveLeader(),
         RoleCommands.create(),
-        group("snapshot <subcommand>", "Manages etcd node snapshots",
-            stub("save <filename>", "Stores an etcd node backend snapshot to a given file"),
-            stub("restore <filename> [options]", "Restores an etcd member snapshot to an etcd directory"),
-            stub("status <filename>", "Gets backend snapshot status of a given file")),
+        SnapshotCommands.create(),
         UserCommands.create(),
         WatchCommand.create());
     return root;
@@ -167,10 +157,6 @@ public final class Etcdctl {
 
   private static Flag duration(String name, String def, String usage) {
     return new Flag(name, "", Flag.Type.DURATION, GoText.parseDuration(def), usage);
-  }
-
-  private static Command group(String use, String shortDesc, Command... children) {
-    return new Command(use, shortDesc, "", null).add(children);
   }
 
   /** A command of etcdctl that this slice lists in help but does not run yet. */

@@ -156,7 +156,7 @@ final class JsonPrinter extends Printer {
     println(j.close());
   }
 
-  private static String member(Member m) {
+  static String member(Member m) {
     return new Json().open().unsigned("ID", m.getID(), true).str("name", m.getName(), true)
         .strings("peerURLs", m.getPeerURLsList(), true).strings("clientURLs", m.getClientURLsList(), true)
         .bool("isLearner", m.getIsLearner(), true).close().toString();

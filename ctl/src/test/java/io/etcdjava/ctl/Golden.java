@@ -68,21 +68,44 @@ final class Golden {
 
   private static final Pattern[] PATTERNS = {
       Pattern.compile("\"ts\":\"[^\"]+\""),
+      Pattern.compile("\"ts\":\\d+\\.\\d+"),
+      Pattern.compile("\"took\":\\d[0-9.e+-]*"),
+      Pattern.compile("(\r[^\r\n]*)+\n"),
+      Pattern.compile("(Throughput is |Throughput too low: )\\d+ writes/s"),
+      Pattern.compile("(Slowest request took (?:too long: )?|Stddev (?:is|too high:) )[0-9.]+s"),
+      Pattern.compile("memory used : -?[0-9.]+ MB"),
+      Pattern.compile("(Compact(?:ing|ed) with revision )\\d+"),
+      Pattern.compile("\\[signal SIGSEGV[^\\]\n]*\\]"),
+      Pattern.compile("Member +[0-9a-f]{1,16} (added|removed|updated|promoted)"),
+      Pattern.compile("Leadership transferred from [0-9a-f]+ to [0-9a-f]+"),
       Pattern.compile("client-[0-9a-f-]{36}"),
       Pattern.compile("(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6} "),
       Pattern.compile("(?<![0-9a-f])[0-9a-f]{16}(?![0-9a-f])"),
       Pattern.compile("(\"(?:revision|create_revision|mod_revision|ID|id|ttl)\":)-?\\d+"),
       Pattern.compile("(\"(?:Prev)?(?:Revision|CreateRevision|ModRevision|ID|TTL|RaftIndex|RaftAppliedIndex|DBSize)\" : )-?\\d+"),
-      Pattern.compile("(\"(?:raftIndex|raftAppliedIndex|dbSize|dbSizeInUse)\":)\\d+"),
+      Pattern.compile("(\"(?:raftIndex|raftAppliedIndex|dbSize|dbSizeInUse|raft_term|member_id)\":)\\d+"),
       Pattern.compile("remaining\\(\\d+s\\)"),
       Pattern.compile("\\d+(\\.\\d+)?(ns|µs|Âµs|ms|s)\\b"),
       Pattern.compile("0xc[0-9a-f]+"),
       Pattern.compile("compacted revision \\d+"),
-      Pattern.compile("(?s)(panic: [^\n]*\n\ngoroutine \\d+ \\[running\\]:\n).*"),
+      Pattern.compile("(?s)(panic: [^\n]*\n(?:\\[signal[^\n]*\n)?\ngoroutine \\d+ \\[running\\]:\n).*"),
   };
   private static final String[] REPLACEMENTS = {
-      "\"ts\":\"TS\"", "client-UUID", "TIME ", "HEXID", "$1N", "$1N", "$1N", "remaining(Ns)", "DUR", "0xADDR", "compacted revision N", "$1",
+      "\"ts\":\"TS\"", "\"ts\":TS", "\"took\":SECONDS", "PROGRESS BAR\n", "$1N writes/s", "$1Ns", "memory used : N MB", "$1N",
+      "[signal SIGSEGV]", "Member HEXID $1", "Leadership transferred from HEXID to HEXID",
+      "client-UUID", "TIME ", "HEXID", "$1N", "$1N", "$1N", "remaining(Ns)", "DUR", "0xADDR", "compacted revision N", "$1",
   };
+
+  /**
+   * check perf's verdicts follow the machine's load (a request slower than 500 ms fails the run): keep the
+   * lines, erase which way each went.
+   */
+  static Result verdictsErased(Result r) {
+    String out = normalise(r.out()).replace("FAIL: Throughput too low: ", "PASS: Throughput is ")
+        .replace("Slowest request took too long: ", "PASS: Slowest request took ")
+        .replace("Stddev too high: ", "PASS: Stddev is ").replaceAll("(?m)^FAIL$", "PASS");
+    return new Result(out, normalise(r.err()), r.code() == 1 ? 0 : r.code());
+  }
 
   /** The one place where run-to-run differences (times, IDs, revisions, terms, sizes) are erased. */
   static String normalise(String s) {
