@@ -18,6 +18,7 @@ import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.embed.EmbeddedEtcd;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,7 +125,19 @@ class WatchGrpcServiceTest {
 
         @Override
         public void close() {
-            out.onCompleted();
+            ((ClientCallStreamObserver<WatchRequest>) out).cancel("test done", null);
+        }
+    }
+
+    @Test
+    void aHalfClosedStreamKeepsDeliveringEventsAsEtcdDoes() throws Exception {
+        try (Stream s = new Stream()) {
+            WatchResponse created = s.create(WatchCreateRequest.newBuilder().setKey(bs("hc/k"))).next();
+            assertThat(created.getCreated()).isTrue();
+            s.out.onCompleted();
+            long rev = put("hc/k", "v");
+            List<Event> evs = s.events(1);
+            assertThat(evs.get(0).getKv().getModRevision()).isEqualTo(rev);
         }
     }
 
