@@ -43,6 +43,7 @@ final class WatchLatency {
         AtomicLong delivered = new AtomicLong();
         AtomicReference<CountDownLatch> round = new AtomicReference<>(new CountDownLatch(0));
         CountDownLatch created = new CountDownLatch(watchers);
+        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
         List<StreamObserver<WatchRequest>> streams = new ArrayList<>();
         for (int s = 0; s < o.streams; s++) {
             ManagedChannel ch = channels.get(s % channels.size());
@@ -63,6 +64,9 @@ final class WatchLatency {
 
                 @Override
                 public void onError(Throwable t) {
+                    if (done.get()) {
+                        return; // our own cancel at the end
+                    }
                     System.err.println("watch stream failed: " + LoadRunner.goError(t));
                 }
 
@@ -106,6 +110,7 @@ final class WatchLatency {
             }
         }
         long nanos = System.nanoTime() - begin;
+        done.set(true);
         for (StreamObserver<WatchRequest> s : streams) {
             ((ClientCallStreamObserver<WatchRequest>) s).cancel("benchmark done", null);
         }

@@ -177,8 +177,14 @@ class WatchHistoryIT {
                 m.awaitReady();
                 return;
             } catch (IllegalStateException e) {
-                if (attempt == 3 || !m.isAlive()) {
+                if (attempt == 3) {
                     throw e;
+                }
+                if (!m.isAlive()) {
+                    // Seen at load average 30: the member exits at start ("discovery failed":
+                    // publishing its attributes timed out). Not what this test checks: relaunch.
+                    System.out.println("member exited before serving, relaunching: " + e.getMessage());
+                    m.restart();
                 }
             }
         }
