@@ -56,7 +56,7 @@ public final class Benchmark {
         if ("range".equals(o.command)) {
             out.println("l".equals(o.consistency) ? "bench with linearizable range" : "bench with serializable range");
         }
-        Workload workload = Workload.of(o);
+        Workload workload = "watch-latency".equals(o.command) ? null : Workload.of(o);
         List<ManagedChannel> channels = new ArrayList<>();
         ScheduledExecutorService pacer = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "benchmark-rate");
@@ -71,6 +71,9 @@ public final class Benchmark {
                     && !o.dialTimeout.isZero()) {
                 System.err.println("dial error: context deadline exceeded");
                 return 1;
+            }
+            if ("watch-latency".equals(o.command)) {
+                return new WatchLatency(o).run(channels, out);
             }
             Report report = new Report(o.total, o.precise);
             long nanos = new LoadRunner(workload, o.total, o.rate, report, pacer).run(channels, o.clients);

@@ -45,16 +45,23 @@ final class Cli {
         boolean sequentialKeys;
         String consistency = "l";
         int txnOps = 1;
+        int putTotal = 1000;
+        int putRate = 100;
+        int streams = 10;
+        int watchersPerStream = 10;
+        boolean prevKv;
     }
 
-    static final Set<String> COMMANDS = Set.of("put", "range", "txn-put");
-    private static final Set<String> BOOLEANS = Set.of("precise", "target-leader", "sequential-keys", "help");
+    static final Set<String> COMMANDS = Set.of("put", "range", "txn-put", "watch-latency");
+    private static final Set<String> BOOLEANS = Set.of("precise", "target-leader", "sequential-keys", "help", "prevkv");
     private static final Set<String> GLOBAL = Set.of("endpoints", "conns", "clients", "precise", "target-leader",
             "dial-timeout", "help");
     private static final Map<String, Set<String>> LOCAL = Map.of(
             "put", Set.of("total", "rate", "key-size", "val-size", "key-space-size", "sequential-keys"),
             "range", Set.of("total", "rate", "consistency"),
-            "txn-put", Set.of("total", "rate", "key-size", "val-size", "key-space-size", "txn-ops"));
+            "txn-put", Set.of("total", "rate", "key-size", "val-size", "key-space-size", "txn-ops"),
+            "watch-latency", Set.of("put-total", "put-rate", "key-size", "val-size", "streams",
+                    "watchers-per-stream", "prevkv"));
 
     static Options parse(String... argv) throws UsageException {
         Options o = new Options();
@@ -109,7 +116,7 @@ final class Cli {
             apply(o, name, f.getValue());
         }
         if (o.command == null) {
-            throw new UsageException("no command: one of put, range, txn-put");
+            throw new UsageException("no command: one of put, range, txn-put, watch-latency");
         }
         validate(o);
         return o;
@@ -146,6 +153,11 @@ final class Cli {
             case "sequential-keys" -> o.sequentialKeys = bool(name, v);
             case "consistency" -> o.consistency = v;
             case "txn-ops" -> o.txnOps = integer(name, v);
+            case "put-total" -> o.putTotal = uint(name, v);
+            case "put-rate" -> o.putRate = uint(name, v);
+            case "streams" -> o.streams = uint(name, v);
+            case "watchers-per-stream" -> o.watchersPerStream = uint(name, v);
+            case "prevkv" -> o.prevKv = bool(name, v);
             default -> throw new UsageException("unknown flag: --" + name);
         }
     }
@@ -178,6 +190,11 @@ final class Cli {
                 }
                 if (!"l".equals(o.consistency) && !"s".equals(o.consistency)) {
                     throw new UsageException("--consistency must be l (linearizable) or s (serializable)");
+                }
+            }
+            case "watch-latency" -> {
+                if (o.streams <= 0 || o.watchersPerStream <= 0) {
+                    throw new UsageException("--streams and --watchers-per-stream must be positive");
                 }
             }
             default -> throw new UsageException("unknown command " + o.command);
@@ -246,6 +263,7 @@ final class Cli {
               put         Benchmark put
               range       Benchmark range
               txn-put     Benchmark txn-put
+              watch-latency Benchmark watch latency
 
             Flags:
                   --clients uint           Total number of gRPC clients (default 1)
@@ -276,5 +294,14 @@ final class Cli {
                   --total int            Total number of txn requests (default 10000)
                   --txn-ops int          Number of puts per txn (default 1)
                   --val-size int         Value size of txn put (default 8)
+
+            watch-latency flags:
+                  --key-size int              Key size of watch request (default 8)
+                  --prevkv                    PrevKV enabled on watch requests
+                  --put-rate int              Number of keys to put per second (default 100)
+                  --put-total int             Total number of put requests (default 1000)
+                  --streams int               Total watch streams (default 10)
+                  --val-size int              Val size of put request (default 8)
+                  --watchers-per-stream int   Total watchers per stream (default 10)
             """;
 }

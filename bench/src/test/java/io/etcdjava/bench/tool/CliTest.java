@@ -61,6 +61,21 @@ class CliTest {
     }
 
     @Test
+    void watchLatencyFlagsHaveEtcdsDefaults() throws Exception {
+        Cli.Options d = Cli.parse("watch-latency");
+        assertThat(d.putTotal).isEqualTo(1000);
+        assertThat(d.putRate).isEqualTo(100);
+        assertThat(d.streams).isEqualTo(10);
+        assertThat(d.watchersPerStream).isEqualTo(10);
+        Cli.Options o = Cli.parse("watch-latency", "--streams=100", "--watchers-per-stream", "100", "--put-total=1000",
+                "--put-rate=0", "--prevkv");
+        assertThat(o.streams * o.watchersPerStream).isEqualTo(10_000);
+        assertThat(o.prevKv).isTrue();
+        assertThatThrownBy(() -> Cli.parse("watch-latency", "--streams=0")).isInstanceOf(Cli.UsageException.class);
+        assertThatThrownBy(() -> Cli.parse("put", "--streams=2")).hasMessageContaining("unknown flag");
+    }
+
+    @Test
     void rejectsWhatEtcdRejects() {
         assertThatThrownBy(() -> Cli.parse("get")).hasMessageContaining("unknown command");
         assertThatThrownBy(() -> Cli.parse("put", "--bogus")).hasMessageContaining("unknown flag: --bogus");

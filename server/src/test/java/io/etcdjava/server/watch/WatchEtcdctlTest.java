@@ -62,6 +62,76 @@ class WatchEtcdctlTest {
         assertThat(ours).isEqualTo(real);
     }
 
+    @Test
+    void interactiveWatchMatchesRealEtcd() throws Exception {
+        assumeTrue(Etcdctl.available() && RealEtcd.available(), "Debian etcd/etcdctl not installed");
+        Map<String, String> ours;
+        try (EmbeddedEtcd member = EmbeddedEtcd.start(ServerConfig.builder()
+                .dataDir(dir.resolve("ours").toString())
+                .listenClientUrls("http://127.0.0.1:0")
+                .advertiseClientUrls("http://127.0.0.1:0")
+                .build())) {
+            ours = runInteractive("http://127.0.0.1:" + member.clientAddresses().get(0).getPort(),
+                    dir.resolve("ours-i"));
+        }
+        Map<String, String> real;
+        Files.createDirectories(dir.resolve("real"));
+        try (RealEtcd etcd = RealEtcd.start(dir.resolve("real"))) {
+            real = runInteractive(etcd.url(), dir.resolve("real-i"));
+        }
+        assertThat(ours.get("ordered")).isEqualTo("PUT\nfoo\nbaz\nDELETE\nfoo\n\nPUT\nfoo\nend\n");
+        assertThat(ours.get("stderr")).contains("Invalid command").contains("Error reading watch request line: EOF");
+        assertThat(ours.get("rest")).contains("progress notify: ");
+        assertThat(ours).isEqualTo(real);
+    }
+
+    /**
+     * {@code etcdctl watch -i}: commands on stdin, one phase at a time so that only one watcher
+     * prints at once where the order matters; ends by closing stdin (etcdctl exits with an error).
+     */
+    private static Map<String, String> runInteractive(String endpoint, Path out) throws Exception {
+        Files.createDirectories(out);
+        Etcdctl.run(endpoint, "put", "foo", "bar");
+        ProcessBuilder pb = new ProcessBuilder(Etcdctl.BINARY.toString(), "--endpoints=" + endpoint, "watch", "-i")
+                .redirectOutput(out.resolve("stdout").toFile()).redirectError(out.resolve("stderr").toFile());
+        pb.environment().put("ETCDCTL_API", "3");
+        Process p = pb.start();
+        try {
+            var stdin = p.getOutputStream();
+            stdin.write("bogus foo\n\nwatch foo\n".getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            awaitWatchers(endpoint, 1);
+            for (String[] op : new String[][] {{"put", "foo", "baz"}, {"del", "foo"}, {"put", "foo", "end"}}) {
+                assertThat(Etcdctl.run(endpoint, op).exitCode()).isZero();
+            }
+            String ordered = awaitLine(out.resolve("stdout"), "end");
+            // A second watcher on other keys, then a progress request answered on the shared stream.
+            stdin.write("watch --prefix ba\nprogress\n".getBytes(StandardCharsets.UTF_8));
+            stdin.flush();
+            awaitWatchers(endpoint, 2);
+            assertThat(Etcdctl.run(endpoint, "put", "bax", "1").exitCode()).isZero();
+            awaitLine(out.resolve("stdout"), "1");
+            assertThat(Etcdctl.run(endpoint, "put", "foo", "last").exitCode()).isZero();
+            String all = awaitLine(out.resolve("stdout"), "last");
+            stdin.close();
+            assertThat(p.waitFor(30, TimeUnit.SECONDS)).as("etcdctl exits at the end of stdin").isTrue();
+            Map<String, String> got = new LinkedHashMap<>();
+            got.put("ordered", ordered);
+            // Two watchers print from two goroutines: compare the rest as a sorted list of lines.
+            List<String> rest = new ArrayList<>(List.of(Files.readString(out.resolve("stdout"))
+                    .substring(ordered.length()).split("\n")));
+            rest.sort(null);
+            got.put("rest", String.join("\n", rest));
+            got.put("stderr", Files.readString(out.resolve("stderr")));
+            got.put("exit", Integer.toString(p.exitValue()));
+            assertThat(all).contains("last");
+            return got;
+        } finally {
+            p.destroy();
+            p.waitFor(10, TimeUnit.SECONDS);
+        }
+    }
+
     /** Starts every watch, waits until the server counts them, runs the writes, collects the output. */
     private static Map<String, String> run(String endpoint, Path out) throws Exception {
         Files.createDirectories(out);

@@ -66,7 +66,6 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
         private final Executor executor;
         private final AtomicInteger wip = new AtomicInteger();
         private volatile WatchStream stream;
-        private volatile boolean finishing;
         private boolean finished;
 
         Call(ServerCallStreamObserver<WatchResponse> out, Executor executor) {
@@ -102,10 +101,9 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
 
         @Override
         public void onCompleted() {
-            // The client closed its side: etcd ends the stream with OK.
-            stream.close();
-            finishing = true;
-            schedule();
+            // The client closed its sending side: etcd's recvLoop returns without an error and the
+            // stream keeps delivering events until the client cancels it (curl on /v3/watch relies
+            // on this: its body ends right after the create request).
         }
 
         private void schedule() {
@@ -134,11 +132,6 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
 
         private void drainOnce() {
             if (finished) {
-                return;
-            }
-            if (finishing) {
-                finished = true;
-                out.onCompleted();
                 return;
             }
             while (out.isReady()) {

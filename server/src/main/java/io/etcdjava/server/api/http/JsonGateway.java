@@ -11,6 +11,7 @@ import com.linecorp.armeria.common.HttpMethod;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.grpc.Metadata;
@@ -96,7 +97,33 @@ public final class JsonGateway implements HttpService {
             return GatewayErrors.plain(HttpStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
         }
         ServerMethodDefinition<?, ?> m = method;
+        if (!m.getMethodDescriptor().getType().clientSendsOneMessage()) {
+            return streaming(ctx, m, req);
+        }
         return HttpResponse.of(req.aggregate().thenApply(agg -> invoke(ctx, m, agg)));
+    }
+
+    @SuppressWarnings("unchecked")
+    private HttpResponse streaming(ServiceRequestContext ctx, ServerMethodDefinition<?, ?> method, HttpRequest req) {
+        // A watch or keep-alive body may stay open for as long as the client wants to send.
+        ctx.setMaxRequestLength(0);
+        ServerMethodDefinition<Message, Message> m = (ServerMethodDefinition<Message, Message>) method;
+        GatewayCall<Message, Message> call = new GatewayCall<>(m.getMethodDescriptor(), ctx, PRINTER);
+        // Headers up to 4/3 of the message for base64, plus JSON's own overhead.
+        int maxJson = (int) Math.min(Integer.MAX_VALUE - 8, 2L * maxMessageBytes + 1024 * 1024);
+        GatewayRequestStream body = new GatewayRequestStream(m, call, metadata(req.headers()), maxJson,
+                maxMessageBytes);
+        req.subscribe(body, ctx.eventLoop());
+        return HttpResponse.of(body.response());
+    }
+
+    private static Metadata metadata(RequestHeaders requestHeaders) {
+        Metadata headers = new Metadata();
+        String authorization = requestHeaders.get("authorization");
+        if (authorization != null) {
+            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
+        }
+        return headers;
     }
 
     @SuppressWarnings("unchecked")
@@ -116,17 +143,13 @@ public final class JsonGateway implements HttpService {
             return GatewayErrors.response(Status.RESOURCE_EXHAUSTED.withDescription(
                     "grpc: received message larger than max (" + size + " vs. " + maxMessageBytes + ")"));
         }
-        Metadata headers = new Metadata();
-        String authorization = req.headers().get("authorization");
-        if (authorization != null) {
-            headers.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), authorization);
-        }
+        Metadata headers = metadata(req.headers());
         GatewayCall<Message, Message> call = new GatewayCall<>(descriptor, ctx, PRINTER);
         call.start(m.getServerCallHandler(), headers, request);
         return call.response();
     }
 
-    private static Message parse(MethodDescriptor<Message, Message> descriptor, String body)
+    static Message parse(MethodDescriptor<Message, Message> descriptor, String body)
             throws InvalidProtocolBufferException {
         MethodDescriptor.PrototypeMarshaller<Message> marshaller =
                 (MethodDescriptor.PrototypeMarshaller<Message>) descriptor.getRequestMarshaller();

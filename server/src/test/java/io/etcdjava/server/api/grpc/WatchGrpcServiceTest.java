@@ -18,6 +18,7 @@ import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.embed.EmbeddedEtcd;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
+import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.StreamObserver;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -124,7 +125,95 @@ class WatchGrpcServiceTest {
 
         @Override
         public void close() {
-            out.onCompleted();
+            ((ClientCallStreamObserver<WatchRequest>) out).cancel("test done", null);
+        }
+    }
+
+    @Test
+    void aStreamThatNeverReadsFallsBackToCatchUpWhileAnotherStreamKeepsReceiving() throws Exception {
+        // Its own connection: an unread stream must not stall the other one's connection window.
+        ManagedChannel slowChannel = NettyChannelBuilder.forAddress("127.0.0.1",
+                member.clientAddresses().get(0).getPort()).usePlaintext().maxInboundMessageSize(16 << 20).build();
+        BlockingQueue<WatchResponse> slowIn = new LinkedBlockingQueue<>();
+        ClientCallStreamObserver<WatchRequest>[] slowReq = new ClientCallStreamObserver[1];
+        StreamObserver<WatchRequest> slowOut = WatchGrpc.newStub(slowChannel).watch(
+                new io.grpc.stub.ClientResponseObserver<WatchRequest, WatchResponse>() {
+                    @Override
+                    public void beforeStart(ClientCallStreamObserver<WatchRequest> r) {
+                        slowReq[0] = r;
+                        r.disableAutoRequestWithInitial(1); // the created answer, then nothing
+                    }
+
+                    @Override
+                    public void onNext(WatchResponse r) {
+                        slowIn.add(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                    }
+                });
+        try (Stream fast = new Stream()) {
+            slowOut.onNext(WatchRequest.newBuilder().setCreateRequest(WatchCreateRequest.newBuilder()
+                    .setKey(bs("slow/k"))).build());
+            assertThat(slowIn.poll(10, TimeUnit.SECONDS)).isNotNull().matches(WatchResponse::getCreated);
+            assertThat(fast.create(WatchCreateRequest.newBuilder().setKey(bs("slow/k"))).next().getCreated())
+                    .isTrue();
+            ByteString big = ByteString.copyFrom(new byte[64 * 1024]);
+            int n = 300; // ~19 MiB: far beyond the HTTP/2 windows and the 128-message stream buffer
+            long first = 0;
+            for (int i = 0; i < n; i++) {
+                long rev = put("slow/k", big);
+                first = first == 0 ? rev : first;
+            }
+            List<Event> fastEvents = fast.events(n);
+            assertThat(fastEvents).extracting(e -> e.getKv().getModRevision())
+                    .containsExactlyElementsOf(java.util.stream.LongStream.range(first, first + n).boxed().toList());
+            assertThat(metric("etcd_debugging_mvcc_slow_watcher_total")).as("the unread watcher is unsynced")
+                    .isGreaterThanOrEqualTo(1);
+            assertThat(metric("etcd_debugging_mvcc_pending_events_total")).as("queued events stay bounded")
+                    .isLessThanOrEqualTo(128);
+            // Once it reads again it gets every event, in order, from the store.
+            slowReq[0].request(Integer.MAX_VALUE);
+            List<Long> revs = new ArrayList<>();
+            while (revs.size() < n) {
+                WatchResponse r = slowIn.poll(30, TimeUnit.SECONDS);
+                assertThat(r).as("slow reader catches up (%d of %d)", revs.size(), n).isNotNull();
+                r.getEventsList().forEach(e -> revs.add(e.getKv().getModRevision()));
+            }
+            assertThat(revs).containsExactlyElementsOf(
+                    java.util.stream.LongStream.range(first, first + n).boxed().toList());
+        } finally {
+            slowReq[0].cancel("test done", null);
+            slowChannel.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
+        }
+    }
+
+    private static double metric(String name) throws Exception {
+        String body = java.net.http.HttpClient.newHttpClient().send(java.net.http.HttpRequest.newBuilder(
+                java.net.URI.create("http://127.0.0.1:" + member.clientAddresses().get(0).getPort() + "/metrics"))
+                .build(), java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+        for (String line : body.split("\n")) {
+            if (line.startsWith(name + " ")) {
+                return Double.parseDouble(line.substring(name.length() + 1).trim());
+            }
+        }
+        throw new AssertionError("no metric " + name);
+    }
+
+    @Test
+    void aHalfClosedStreamKeepsDeliveringEventsAsEtcdDoes() throws Exception {
+        try (Stream s = new Stream()) {
+            WatchResponse created = s.create(WatchCreateRequest.newBuilder().setKey(bs("hc/k"))).next();
+            assertThat(created.getCreated()).isTrue();
+            s.out.onCompleted();
+            long rev = put("hc/k", "v");
+            List<Event> evs = s.events(1);
+            assertThat(evs.get(0).getKv().getModRevision()).isEqualTo(rev);
         }
     }
 

@@ -1,0 +1,123 @@
+#!/usr/bin/env bash
+# Watch delivery, ours vs Debian's real etcd, with our bin/benchmark watch-latency (etcd's
+# `benchmark watch-latency`: a sample is put-sent -> event-received, one per watcher per put).
+#   1. big fan-out, ours only: 10,000 watchers on one key over 100 streams, 1,000 puts
+#      (10,000,000 events): delivered count, p99, and the member's peak RSS (VmHWM).
+#   2. 100 watchers (10 streams x 10) x 2,000 puts against real etcd and then ours: p99 of both.
+# Prints the load average before and after (the machine may be shared).
+#
+# Usage: bench/watch-compare.sh [--dir DIR] [--quick] [--keep] [--big-only|--compare-only]
+#   --dir DIR   where the temporary data dirs go (default ${TMPDIR:-/tmp})
+#   --quick     a tenth of the puts (smoke test)
+#   --keep      keep the data dirs and server logs
+# Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd),
+#      BENCHMARK_JAVA_OPTS (the load tool's JVM; default -Xmx2g: it keeps every sample),
+#      BIG_STREAMS (100), BIG_WATCHERS_PER_STREAM (100), BIG_PUTS (1000).
+set -euo pipefail
+src="${BASH_SOURCE[0]}"
+while [ -L "$src" ]; do
+  d="$(cd -P "$(dirname "$src")" && pwd)"; src="$(readlink "$src")"; [[ "$src" != /* ]] && src="$d/$src"
+done
+root="$(cd -P "$(dirname "$src")/.." && pwd)"
+
+base="${TMPDIR:-/tmp}"; scale=1; keep=0; only=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dir) base="$2"; shift 2 ;;
+    --quick) scale=10; shift ;;
+    --big-only) only=big; shift ;;
+    --compare-only) only=compare; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    *) echo "watch-compare.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+real_etcd="${ETCD_BIN:-/usr/bin/etcd}"
+[ -x "$real_etcd" ] || { echo "watch-compare.sh: real etcd not found at $real_etcd (apt-get install etcd-server)" >&2; exit 2; }
+if [ ! -f "$root/server/target/etcd-java-server.jar" ] || [ ! -f "$root/bench/target/classes/io/etcdjava/bench/tool/Benchmark.class" ]; then
+  echo "watch-compare.sh: building (mvn -pl server,bench -am package -DskipTests)..." >&2
+  (cd "$root" && mvn -q -B -ntp -pl server,bench -am package -DskipTests)
+fi
+
+work="$(mktemp -d "$base/etcd-watch-compare.XXXXXX")"
+pids=()
+cleanup() {
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && kill "$p" 2>/dev/null || true
+  done
+  for p in "${pids[@]:-}"; do
+    [ -n "$p" ] && wait "$p" 2>/dev/null || true
+  done
+  if [ "$keep" = 1 ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+declare -A taken=()
+free_port() {
+  local p
+  while true; do
+    p=$(( 20000 + RANDOM % 20000 ))
+    [ "$p" = 23790 ] && continue
+    [ -n "${taken[$p]:-}" ] && continue
+    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
+      taken[$p]=1; echo "$p"; return
+    fi
+  done
+}
+
+# start NAME BINARY -> sets $port, appends the pid
+start() {
+  local name="$1" bin="$2" cport pport
+  cport=$(free_port); pport=$(free_port)
+  mkdir -p "$work/$name"
+  "$bin" --name "$name" --data-dir "$work/$name/data" \
+    --listen-client-urls "http://127.0.0.1:$cport" --advertise-client-urls "http://127.0.0.1:$cport" \
+    --listen-peer-urls "http://127.0.0.1:$pport" --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
+    --initial-cluster "$name=http://127.0.0.1:$pport" >"$work/$name/log" 2>&1 &
+  pids+=("$!")
+  local i
+  for i in $(seq 1 300); do
+    if curl -sf "http://127.0.0.1:$cport/health" 2>/dev/null | grep -q '"health":"true"'; then
+      port="$cport"; return
+    fi
+    if ! kill -0 "$!" 2>/dev/null; then break; fi
+    sleep 0.2
+  done
+  echo "watch-compare.sh: $name did not become healthy; its log:" >&2
+  tail -30 "$work/$name/log" >&2
+  exit 1
+}
+
+start etcd "$real_etcd"; etcd_port="$port"; etcd_pid="${pids[-1]}"
+start ours "$root/bin/etcd"; ours_port="$port"; ours_pid="${pids[-1]}"
+
+export BENCHMARK_JAVA_OPTS="${BENCHMARK_JAVA_OPTS:--Xmx2g}"
+bm() { "$root/bin/benchmark" "$@"; }
+p99() { awk '/^  99% in/ {print $3}' "$1"; }
+delivered() { awk '/^Events delivered:/ {print $3 " of " $5}' "$1"; }
+hwm() { awk '/^VmHWM:/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
+
+echo "warming up ours (JIT) and etcd..." >&2
+for p in "$etcd_port" "$ours_port"; do
+  bm --endpoints="127.0.0.1:$p" watch-latency --streams=10 --watchers-per-stream=10 --put-total=$((500/scale)) --put-rate=0 >/dev/null
+done
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
+
+if [ "$only" != compare ]; then
+  bs="${BIG_STREAMS:-100}"; bw="${BIG_WATCHERS_PER_STREAM:-100}"; bp=$(( ${BIG_PUTS:-1000} / scale ))
+  bm --endpoints="127.0.0.1:$ours_port" --conns=10 watch-latency --streams="$bs" --watchers-per-stream="$bw" \
+    --put-total="$bp" --put-rate=0 >"$work/big.ours" 2>&1 || true
+  echo "big fan-out (ours): $((bs*bw)) watchers over $bs streams x $bp puts: delivered $(delivered "$work/big.ours"), p99 $(p99 "$work/big.ours") s, member peak RSS $(hwm "$ours_pid")"
+  tail -n +1 "$work/big.ours" | sed -n '1,8p' >&2
+fi
+
+if [ "$only" != big ]; then
+  n=$((2000/scale))
+  bm --endpoints="127.0.0.1:$etcd_port" watch-latency --streams=10 --watchers-per-stream=10 --put-total="$n" --put-rate=0 >"$work/cmp.etcd" 2>&1 || true
+  bm --endpoints="127.0.0.1:$ours_port" watch-latency --streams=10 --watchers-per-stream=10 --put-total="$n" --put-rate=0 >"$work/cmp.ours" 2>&1 || true
+  echo "100 watchers x $n puts: etcd p99 $(p99 "$work/cmp.etcd") s (delivered $(delivered "$work/cmp.etcd")), ours p99 $(p99 "$work/cmp.ours") s (delivered $(delivered "$work/cmp.ours"))"
+  echo "peak RSS: etcd $(hwm "$etcd_pid"), ours $(hwm "$ours_pid")"
+fi
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
