@@ -139,13 +139,16 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         peers.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
         long localId = MemberIds.memberId(s.advertisePeerUrls(), s.clusterToken(), null);
         long clusterId = MemberIds.clusterId(members);
+        SnapshotInstaller.recover(s.memberDir().resolve("db"));
         MvccStore store = MvccStore.open(s.memberDir().resolve("db"));
         try {
             Wait wait = new Wait();
             // etcd's minimum lease TTL: ceil(1.5 election timeouts), in whole heartbeats.
             long minTtl = (s.heartbeat().toMillis() * ((3L * s.electionTicks()) / 2) + 999) / 1000;
             LeaseStore leases = LeaseStore.open(store, minTtl, new LeaseMetrics());
-            EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait);
+            EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait,
+                    new SnapshotInstaller(store, leases, s.memberDir().resolve("db"), s.memberDir().resolve("snap"),
+                            step -> { }));
             RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
                     5000, s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
@@ -219,6 +222,19 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     public long dbSize() {
         return store.dbSize();
+    }
+
+    /**
+     * Writes a consistent copy of the whole backend into {@code target} (which must not exist) for
+     * a snapshot to a peer; its consistent index is at least every raft snapshot's index.
+     */
+    public void checkpointBackend(java.nio.file.Path target) {
+        store.backend().checkpoint(target);
+    }
+
+    /** Where raft snapshots and received databases live (member/snap). */
+    public java.nio.file.Path snapDir() {
+        return settings.memberDir().resolve("snap");
     }
 
     /** Reports every backend batch commit's duration in nanoseconds. */
