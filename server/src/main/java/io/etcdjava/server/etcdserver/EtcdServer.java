@@ -151,7 +151,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                             step -> { }));
             RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
-                    5000, s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
+                    s.snapshotCatchUpEntries(), s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
             applier.setLocalMemberId(raft.memberId());
             return new EtcdServer(s, store, wait, applier, raft, leases);
         } catch (IOException | RuntimeException e) {

@@ -31,6 +31,8 @@ public final class BackendSnapshot {
     public static final String SUFFIX = ".snap.db";
     /** Infix of a database still being received; such directories are garbage after a restart. */
     static final String PARTIAL = ".partial-";
+    /** Prefix of the leader's temporary checkpoints being sent; garbage after a restart. */
+    public static final String SEND_SCRATCH_PREFIX = "tmp-send-";
 
     /** Called after each step of an install; tests throw from it to simulate a crash there. */
     @FunctionalInterface
@@ -135,7 +137,7 @@ public final class BackendSnapshot {
 
     /**
      * Deletes received databases that are no longer needed: partial ones (a receive cut short)
-     * and complete ones at or below {@code appliedIndex}.
+     * and complete ones at or below {@code appliedIndex}; and checkpoints left by sends cut short.
      *
      * @return the directories deleted
      */
@@ -144,9 +146,17 @@ public final class BackendSnapshot {
         if (!Files.isDirectory(snapDir)) {
             return gone;
         }
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(snapDir, "*" + SUFFIX + "*")) {
+        try (DirectoryStream<Path> ds = Files.newDirectoryStream(snapDir)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
+                if (n.startsWith(SEND_SCRATCH_PREFIX)) {
+                    deleteTree(p);
+                    gone.add(p);
+                    continue;
+                }
+                if (!n.contains(SUFFIX)) {
+                    continue;
+                }
                 OptionalLong idx = indexOf(p);
                 if (n.contains(PARTIAL) || (idx.isPresent() && Long.compareUnsigned(idx.getAsLong(), appliedIndex) <= 0)) {
                     deleteTree(p);
