@@ -266,7 +266,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                     ClusterMemberAttrSetRequest.newBuilder().setMemberID(memberId).setMemberAttributes(
                             Attributes.newBuilder().setName(settings.name())
                                     .addAllClientUrls(settings.advertiseClientUrls())));
-            return propose(publish).thenAccept(r -> log.atInfo()
+            return publish(publish, 1).thenAccept(r -> log.atInfo()
                     .addKeyValue("local-member-id", MemberIds.hex(memberId))
                     .addKeyValue("local-member-attributes", "{Name:" + settings.name() + " ClientURLs:"
                             + settings.advertiseClientUrls() + "}")
@@ -280,6 +280,24 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             log.atInfo().addKeyValue("cluster-version", VERSION).log("setting up initial cluster version");
             return propose(InternalRaftRequest.newBuilder().setClusterVersionSet(
                     ClusterVersionSetRequest.newBuilder().setVer(VERSION))).thenAccept(r -> { });
+        });
+    }
+
+    /**
+     * Proposes the member's attributes until they are applied, as etcd's publish does: the
+     * proposal can time out when a snapshot from the leader already covered its entry (the entry
+     * is then skipped here, so no result ever comes).
+     */
+    private CompletableFuture<Object> publish(InternalRaftRequest.Builder req, int attempt) {
+        return propose(req).exceptionallyCompose(err -> {
+            Throwable cause = unwrap(err);
+            if (cause instanceof EtcdException e && e.error() == EtcdError.TIMEOUT && attempt < 10) {
+                log.atWarn().addKeyValue("local-member-id", MemberIds.hex(memberId))
+                        .addKeyValue("error", e.getMessage())
+                        .log("failed to publish local member to cluster through raft");
+                return publish(req, attempt + 1);
+            }
+            return CompletableFuture.failedFuture(cause);
         });
     }
 
