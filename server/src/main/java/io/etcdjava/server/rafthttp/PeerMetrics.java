@@ -70,6 +70,11 @@ public final class PeerMetrics {
         return snapshotSendSuccess.labels(label(peer)).get();
     }
 
+    /** Bytes received from {@code peer} so far, raft messages and databases (tests). */
+    public double snapshotBytesReceived(long peer) {
+        return receivedBytes.labels(label(peer)).get();
+    }
+
     /** Successful snapshot receives from {@code peer} so far (tests). */
     public double snapshotsReceived(long peer) {
         return snapshotReceiveSuccess.labels(label(peer)).get();

@@ -98,9 +98,13 @@ class SnapshotCatchUpTest {
 
         // Tens of MB of values plus a few thousand entries: the leader snapshots every 100
         // entries and keeps only 50 behind each snapshot.
-        String big = "x".repeat(BIG_VALUE_BYTES);
-        writeConcurrently(leader, BIG_VALUES, i -> "big/" + i, i -> big);
-        writeConcurrently(leader, SMALL_KEYS, i -> "small/" + i, i -> "v" + i);
+        // Random bytes, so RocksDB's compression leaves the database at tens of MB.
+        writeConcurrently(leader, BIG_VALUES, i -> "big/" + i, i -> {
+            byte[] v = new byte[BIG_VALUE_BYTES];
+            new java.util.Random(i).nextBytes(v);
+            return ByteString.copyFrom(v);
+        });
+        writeConcurrently(leader, SMALL_KEYS, i -> "small/" + i, i -> bs("v" + i));
         try (Stream<Path> snaps = Files.list(dir.resolve(NAMES[leader] + ".etcd/member/snap"))) {
             assertThat(snaps.count()).as("the leader took raft snapshots").isPositive();
         }
@@ -120,6 +124,8 @@ class SnapshotCatchUpTest {
                 .isEqualTo(kv(leader).range(RangeRequest.newBuilder().setKey(bs("big/7")).build()).getHeader().getRevision());
 
         assertThat(members[leader].peerMetrics().snapshotsSent(followerId)).isGreaterThanOrEqualTo(1);
+        assertThat(members[follower].peerMetrics().snapshotBytesReceived(leaderId))
+                .as("a database of tens of MB came over").isGreaterThan(20e6);
         assertThat(members[follower].peerMetrics().snapshotsReceived(leaderId)).isGreaterThanOrEqualTo(1);
         String leaderMetrics = scrape(leader);
         assertThat(leaderMetrics).contains("etcd_network_snapshot_send_success{To=\"" + Long.toHexString(followerId) + "\"}")
@@ -136,7 +142,7 @@ class SnapshotCatchUpTest {
         }
 
         // And it keeps up with what comes next.
-        writeConcurrently(leader, 300, i -> "after/" + i, i -> "a" + i);
+        writeConcurrently(leader, 300, i -> "after/" + i, i -> bs("a" + i));
         long after = members[leader].server().appliedIndex();
         await(() -> members[follower].server().appliedIndex() >= after, "follower keeps up");
         assertThat(countSerializable(follower, "after/")).isEqualTo(300);
@@ -149,14 +155,15 @@ class SnapshotCatchUpTest {
     }
 
     private void writeConcurrently(int member, int n, java.util.function.IntFunction<String> key,
-                                   java.util.function.IntFunction<String> value) throws Exception {
-        ExecutorService pool = Executors.newFixedThreadPool(8);
+                                   java.util.function.IntFunction<ByteString> value) throws Exception {
+        int writers = 16;
+        ExecutorService pool = Executors.newFixedThreadPool(writers);
         try {
             List<Future<?>> fs = new ArrayList<>();
-            for (int t = 0; t < 8; t++) {
+            for (int t = 0; t < writers; t++) {
                 int start = t;
                 fs.add(pool.submit(() -> {
-                    for (int i = start; i < n; i += 8) {
+                    for (int i = start; i < n; i += writers) {
                         put(member, key.apply(i), value.apply(i));
                     }
                     return null;
@@ -267,10 +274,14 @@ class SnapshotCatchUpTest {
     }
 
     private void put(int member, String key, String value) throws InterruptedException {
+        put(member, key, bs(value));
+    }
+
+    private void put(int member, String key, ByteString value) throws InterruptedException {
         long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
         while (true) {
             try {
-                kv(member).put(PutRequest.newBuilder().setKey(bs(key)).setValue(bs(value)).build());
+                kv(member).put(PutRequest.newBuilder().setKey(bs(key)).setValue(value).build());
                 return;
             } catch (StatusRuntimeException e) {
                 if (System.nanoTime() > deadline) {
