@@ -11,9 +11,11 @@ import io.etcdjava.server.log.Log;
 import io.etcdjava.server.membership.MemberIds;
 import io.etcdjava.server.metrics.MemberMetrics;
 import io.etcdjava.server.metrics.Metrics;
+import io.etcdjava.server.rafthttp.PeerMetrics;
 import io.etcdjava.server.rafthttp.PeerReports;
 import io.etcdjava.server.rafthttp.PeerServer;
 import io.etcdjava.server.rafthttp.PeerTransport;
+import io.etcdjava.server.rafthttp.SnapshotSource;
 import io.etcdjava.server.raftnode.Transport;
 import io.etcdjava.server.watch.WatchableStore;
 import java.net.InetSocketAddress;
@@ -61,6 +63,7 @@ public final class EmbeddedEtcd implements AutoCloseable {
         MemberMetrics memberMetrics = MemberMetrics.create(metrics);
         // A lone member has nobody to talk to: no transport, no peer port (as before clusters).
         PeerTransport transport = null;
+        PeerMetrics peerMetrics = new PeerMetrics();
         AtomicReference<EtcdServer> self = new AtomicReference<>();
         if (settings.initialCluster().size() > 1) {
             Map<Long, List<String>> members = PeerTransport.membersOf(settings.initialCluster(),
@@ -83,6 +86,28 @@ public final class EmbeddedEtcd implements AutoCloseable {
                                 s.reportSnapshot(peer, true);
                             }
                         }
+
+                        @Override
+                        public void snapshotSucceeded(long peer) {
+                            EtcdServer s = self.get();
+                            if (s != null) {
+                                s.reportSnapshot(peer, false);
+                            }
+                        }
+                    }, peerMetrics, new SnapshotSource() {
+                        @Override
+                        public void checkpoint(Path target) {
+                            EtcdServer s = self.get();
+                            if (s == null) {
+                                throw new IllegalStateException("member not started");
+                            }
+                            s.checkpointBackend(target);
+                        }
+
+                        @Override
+                        public Path scratchDir() {
+                            return settings.memberDir().resolve("snap");
+                        }
                     });
         }
         EtcdServer server;
@@ -102,7 +127,8 @@ public final class EmbeddedEtcd implements AutoCloseable {
         try {
             if (transport != null) {
                 peerServer = PeerServer.start(cfg.listenPeerUrls(), server.clusterId(), server.memberId(),
-                        server::stepPeerMessage, server.leaseForwardService());
+                        server::stepPeerMessage, peerMetrics, server.snapDir(), server.leaseForwardService());
+                peerMetrics.register(metrics.registry());
             }
             memberMetrics.bind(metrics, server);
             server.leaseMetrics().register(metrics.registry());
@@ -161,11 +187,17 @@ public final class EmbeddedEtcd implements AutoCloseable {
                 cfg.snapshotCount(),
                 (int) cfg.maxTxnOps(),
                 cfg.maxRequestBytes(),
-                cfg.preVote());
+                cfg.preVote(),
+                cfg.experimentalSnapshotCatchupEntries());
     }
 
     public EtcdServer server() {
         return server;
+    }
+
+    /** The peer transport's metrics; null for a lone member. */
+    public PeerMetrics peerMetrics() {
+        return transport == null ? null : transport.metrics();
     }
 
     /** The addresses the client port is bound to (the actual ports when configured with port 0). */

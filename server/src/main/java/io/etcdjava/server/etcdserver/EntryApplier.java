@@ -30,12 +30,25 @@ final class EntryApplier implements Applier {
     /** Set once raft has told us who we are; only used to recognise our own publication. */
     private volatile long localMemberId;
     private volatile String clusterVersion;
+    private final SnapshotInstaller installer;
 
     EntryApplier(MvccStore store, KvApplier kv, LeaseStore leases, Wait wait) {
+        this(store, kv, leases, wait, null);
+    }
+
+    EntryApplier(MvccStore store, KvApplier kv, LeaseStore leases, Wait wait, SnapshotInstaller installer) {
         this.store = store;
         this.kv = kv;
         this.leases = leases;
         this.wait = wait;
+        this.installer = installer;
+    }
+
+    @Override
+    public void installSnapshot(io.etcdjava.raft.pb.Snapshot snap) {
+        if (installer != null) {
+            installer.install(snap);
+        }
     }
 
     void setLocalMemberId(long id) {

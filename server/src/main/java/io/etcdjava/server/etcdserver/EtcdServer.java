@@ -157,16 +157,19 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         peers.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
         long localId = MemberIds.memberId(s.advertisePeerUrls(), s.clusterToken(), null);
         long clusterId = MemberIds.clusterId(members);
+        SnapshotInstaller.recover(s.memberDir().resolve("db"));
         MvccStore store = MvccStore.open(s.memberDir().resolve("db"));
         try {
             Wait wait = new Wait();
             // etcd's minimum lease TTL: ceil(1.5 election timeouts), in whole heartbeats.
             long minTtl = (s.heartbeat().toMillis() * ((3L * s.electionTicks()) / 2) + 999) / 1000;
             LeaseStore leases = LeaseStore.open(store, minTtl, new LeaseMetrics());
-            EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait);
+            EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait,
+                    new SnapshotInstaller(store, leases, s.memberDir().resolve("db"), s.memberDir().resolve("snap"),
+                            step -> { }));
             RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
-                    5000, s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
+                    s.snapshotCatchUpEntries(), s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
             applier.setLocalMemberId(raft.memberId());
             return new EtcdServer(s, store, wait, applier, raft, leases, Map.copyOf(peerUrls));
         } catch (IOException | RuntimeException e) {
@@ -245,6 +248,19 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         return store.dbSize();
     }
 
+    /**
+     * Writes a consistent copy of the whole backend into {@code target} (which must not exist) for
+     * a snapshot to a peer; its consistent index is at least every raft snapshot's index.
+     */
+    public void checkpointBackend(java.nio.file.Path target) {
+        store.backend().checkpoint(target);
+    }
+
+    /** Where raft snapshots and received databases live (member/snap). */
+    public java.nio.file.Path snapDir() {
+        return settings.memberDir().resolve("snap");
+    }
+
     /** Reports every backend batch commit's duration in nanoseconds. */
     public void observeBackendCommits(java.util.function.LongConsumer observer) {
         store.backend().setCommitObserver(observer);
@@ -274,7 +290,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                     ClusterMemberAttrSetRequest.newBuilder().setMemberID(memberId).setMemberAttributes(
                             Attributes.newBuilder().setName(settings.name())
                                     .addAllClientUrls(settings.advertiseClientUrls())));
-            return propose(publish).thenAccept(r -> log.atInfo()
+            return publish(publish, 1).thenAccept(r -> log.atInfo()
                     .addKeyValue("local-member-id", MemberIds.hex(memberId))
                     .addKeyValue("local-member-attributes", "{Name:" + settings.name() + " ClientURLs:"
                             + settings.advertiseClientUrls() + "}")
@@ -288,6 +304,24 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             log.atInfo().addKeyValue("cluster-version", VERSION).log("setting up initial cluster version");
             return propose(InternalRaftRequest.newBuilder().setClusterVersionSet(
                     ClusterVersionSetRequest.newBuilder().setVer(VERSION))).thenAccept(r -> { });
+        });
+    }
+
+    /**
+     * Proposes the member's attributes until they are applied, as etcd's publish does: the
+     * proposal can time out when a snapshot from the leader already covered its entry (the entry
+     * is then skipped here, so no result ever comes).
+     */
+    private CompletableFuture<Object> publish(InternalRaftRequest.Builder req, int attempt) {
+        return propose(req).exceptionallyCompose(err -> {
+            Throwable cause = unwrap(err);
+            if (cause instanceof EtcdException e && e.error() == EtcdError.TIMEOUT && attempt < 10) {
+                log.atWarn().addKeyValue("local-member-id", MemberIds.hex(memberId))
+                        .addKeyValue("error", e.getMessage())
+                        .log("failed to publish local member to cluster through raft");
+                return publish(req, attempt + 1);
+            }
+            return CompletableFuture.failedFuture(cause);
         });
     }
 

@@ -10,6 +10,8 @@ import java.util.Map;
  *
  * @param initialCluster member name → peer URLs, for a new cluster (etcd's --initial-cluster)
  * @param electionTicks election timeout in heartbeat ticks
+ * @param snapshotCatchUpEntries raft entries kept after a snapshot for slow followers (etcd's
+ *     --experimental-snapshot-catchup-entries); a follower further behind gets a snapshot
  */
 public record MemberSettings(
         String name,
@@ -24,7 +26,20 @@ public record MemberSettings(
         long snapshotCount,
         int maxTxnOps,
         long maxRequestBytes,
-        boolean preVote) {
+        boolean preVote,
+        long snapshotCatchUpEntries) {
+
+    /** etcd's default --experimental-snapshot-catchup-entries. */
+    public static final long DEFAULT_SNAPSHOT_CATCH_UP_ENTRIES = 5000;
+
+    /** Settings with etcd's default number of entries kept for slow followers after a snapshot. */
+    public MemberSettings(String name, Path dataDir, Path walDir, List<String> advertiseClientUrls,
+                          List<String> advertisePeerUrls, Map<String, List<String>> initialCluster, String clusterToken,
+                          Duration heartbeat, int electionTicks, long snapshotCount, int maxTxnOps, long maxRequestBytes,
+                          boolean preVote) {
+        this(name, dataDir, walDir, advertiseClientUrls, advertisePeerUrls, initialCluster, clusterToken, heartbeat,
+                electionTicks, snapshotCount, maxTxnOps, maxRequestBytes, preVote, DEFAULT_SNAPSHOT_CATCH_UP_ENTRIES);
+    }
 
     public Path memberDir() {
         return dataDir.resolve("member");

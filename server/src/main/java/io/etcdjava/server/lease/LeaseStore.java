@@ -100,6 +100,13 @@ public final class LeaseStore implements LeaseLookup {
      */
     public static LeaseStore open(MvccStore store, long minTtlSeconds, LeaseMetrics metrics) {
         LeaseStore s = new LeaseStore(store, minTtlSeconds, metrics);
+        s.leases.putAll(s.load());
+        return s;
+    }
+
+    /** Every persisted lease with the live keys that name it. */
+    private Map<Long, Entry> load() {
+        Map<Long, Entry> out = new HashMap<>();
         store.backend().forEach(Schema.LEASE, null, null, (k, v) -> {
             Lease l;
             try {
@@ -108,17 +115,45 @@ public final class LeaseStore implements LeaseLookup {
                 throw new UncheckedIOException("corrupt lease record", e);
             }
             // Records written below the current minimum are raised, as etcd's restore does.
-            s.leases.put(l.getID(), new Entry(l.getID(), Math.max(l.getTTL(), minTtlSeconds), l.getRemainingTTL()));
+            out.put(l.getID(), new Entry(l.getID(), Math.max(l.getTTL(), minTtl), l.getRemainingTTL()));
             return true;
         });
         try (ReadTxn r = store.read()) {
             for (KeyValue kv : r.range(new byte[] {0}, new byte[0], RangeOptions.ALL).kvs()) {
-                if (kv.getLease() != 0) {
-                    s.attach(kv.getKey(), kv.getLease());
+                Entry e = kv.getLease() == 0 ? null : out.get(kv.getLease());
+                if (e != null) {
+                    e.keys.add(kv.getKey());
                 }
             }
         }
-        return s;
+        return out;
+    }
+
+    /**
+     * Reloads every lease after the store's content was replaced (a snapshot from the leader) and
+     * tells the listener which leases appeared and which are gone. Apply thread.
+     */
+    public void reload() {
+        Map<Long, Entry> fresh = load();
+        List<Long> gone = new ArrayList<>();
+        List<Long> added = new ArrayList<>();
+        synchronized (this) {
+            for (Long id : leases.keySet()) {
+                if (!fresh.containsKey(id)) {
+                    gone.add(id);
+                }
+            }
+            for (Long id : fresh.keySet()) {
+                if (!leases.containsKey(id)) {
+                    added.add(id);
+                }
+            }
+            leases.clear();
+            leases.putAll(fresh);
+        }
+        Listener l = listener;
+        gone.forEach(l::revoked);
+        added.forEach(l::granted);
     }
 
     public LeaseMetrics metrics() {

@@ -17,4 +17,12 @@ public interface KvChangeListener {
      *     transaction (absent for a put that created the key). Must not throw or block.
      */
     void onCommit(long revision, List<Event> events);
+
+    /**
+     * The store's whole content was replaced (a snapshot from the leader); revisions up to
+     * {@code currentRevision} are in it, history at or below {@code compactRevision} is gone.
+     * Apply thread; must not block.
+     */
+    default void onRestore(long currentRevision, long compactRevision) {
+    }
 }

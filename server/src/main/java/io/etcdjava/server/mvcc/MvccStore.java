@@ -55,7 +55,9 @@ public final class MvccStore implements AutoCloseable {
     private final boolean ownsBackend;
     final TreeIndex index = new TreeIndex();
     final ReentrantReadWriteLock mu = new ReentrantReadWriteLock();
-    private final Compactor compactor;
+    private final int compactionBatchLimit;
+    /** Replaced by {@link #restoreFrom} (apply thread); read by compactions scheduled under {@link #mu}. */
+    private volatile Compactor compactor;
     private final AtomicBoolean writing = new AtomicBoolean();
 
     private volatile Revs revs = new Revs(1, -1);
@@ -68,7 +70,8 @@ public final class MvccStore implements AutoCloseable {
     private MvccStore(Backend backend, boolean ownsBackend, Options options) {
         this.backend = backend;
         this.ownsBackend = ownsBackend;
-        this.compactor = new Compactor(backend, options.compactionBatchLimit());
+        this.compactionBatchLimit = options.compactionBatchLimit();
+        this.compactor = new Compactor(backend, compactionBatchLimit);
         restore();
     }
 
@@ -372,6 +375,32 @@ public final class MvccStore implements AutoCloseable {
 
     void writeDone() {
         writing.set(false);
+    }
+
+    /**
+     * Replaces the whole database (a snapshot received from the leader): stops the compactor, waits
+     * for open read views, lets {@code swap} replace the backend's files, and rebuilds the index,
+     * revisions and consistent index from the new database; then tells the change listener.
+     * Apply thread only, with no write transaction open.
+     */
+    public void restoreFrom(Backend.DirSwap swap) {
+        if (closed) {
+            throw EtcdError.STOPPED.exception();
+        }
+        compactor.close();
+        mu.writeLock().lock();
+        try {
+            compactor = new Compactor(backend, compactionBatchLimit);
+            backend.reopen(swap);
+            index.clear();
+            restore();
+        } finally {
+            mu.writeLock().unlock();
+        }
+        KvChangeListener l = listener;
+        if (l != null) {
+            l.onRestore(revs.current(), revs.compact());
+        }
     }
 
     /** Rebuilds the index from the backend (after an aborted write transaction). */

@@ -7,4 +7,8 @@ public interface PeerReports {
 
     /** The snapshot raft sent to {@code peer} did not arrive (or was not sent). */
     void snapshotFailed(long peer);
+
+    /** The snapshot raft sent to {@code peer} arrived and was handed to its raft. */
+    default void snapshotSucceeded(long peer) {
+    }
 }

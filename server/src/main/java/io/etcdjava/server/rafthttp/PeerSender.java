@@ -43,6 +43,8 @@ final class PeerSender implements AutoCloseable {
     private final List<String> urls;
     private final ClientFactory factory;
     private final LongConsumer unreachable;
+    private final PeerMetrics metrics;
+    private final String peerLabel;
     private final ArrayBlockingQueue<Message> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
     private final LongAdder dropped = new LongAdder();
     private final Object readyLock = new Object();
@@ -59,6 +61,13 @@ final class PeerSender implements AutoCloseable {
 
     PeerSender(long clusterId, long localId, long peerId, List<String> urls, ClientFactory factory,
                LongConsumer unreachable) {
+        this(clusterId, localId, peerId, urls, factory, unreachable, new PeerMetrics());
+    }
+
+    PeerSender(long clusterId, long localId, long peerId, List<String> urls, ClientFactory factory,
+               LongConsumer unreachable, PeerMetrics metrics) {
+        this.metrics = metrics;
+        this.peerLabel = PeerMetrics.label(peerId);
         this.clusterId = clusterId;
         this.localId = localId;
         this.peerId = peerId;
@@ -81,7 +90,12 @@ final class PeerSender implements AutoCloseable {
             return true;
         }
         dropped.increment();
+        metrics.sentFailures.labels(peerLabel).inc();
         return false;
+    }
+
+    List<String> urls() {
+        return urls;
     }
 
     /** Messages dropped so far (full queue or no stream). */
@@ -104,9 +118,11 @@ final class PeerSender implements AutoCloseable {
                 RaftEnvelope env = batch(first);
                 if (!awaitReady(c)) {
                     dropped.add(env.getMessagesCount());
+                    metrics.sentFailures.labels(peerLabel).inc(env.getMessagesCount());
                     continue;
                 }
                 c.requests.onNext(env);
+                metrics.sentBytes.labels(peerLabel).inc(env.getSerializedSize());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -195,6 +211,7 @@ final class PeerSender implements AutoCloseable {
     private void dropAll() {
         int n = 1 + queue.drainTo(new ArrayList<>());
         dropped.add(n);
+        metrics.sentFailures.labels(peerLabel).inc(n);
         reportUnreachable(System.nanoTime());
     }
 

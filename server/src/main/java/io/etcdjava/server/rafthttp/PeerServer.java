@@ -35,7 +35,10 @@ public final class PeerServer implements AutoCloseable {
     private final List<URI> listen;
     private final EventLoopGroup eventLoops;
 
-    private PeerServer(Server server, List<URI> listen, EventLoopGroup eventLoops) {
+    private final SnapshotReceiver snapshots;
+
+    private PeerServer(Server server, List<URI> listen, EventLoopGroup eventLoops, SnapshotReceiver snapshots) {
+        this.snapshots = snapshots;
         this.server = server;
         this.listen = listen;
         this.eventLoops = eventLoops;
@@ -45,10 +48,22 @@ public final class PeerServer implements AutoCloseable {
      * Binds every URL and returns once all are bound.
      *
      * @param sink receives each accepted raft message; called on an event loop, must not block
-     * @param services further peer services (lease forwarding, ...), served beside raft's
+     */
+    public static PeerServer start(List<String> listenPeerUrls, long clusterId, long localId, Consumer<Message> sink) {
+        return start(listenPeerUrls, clusterId, localId, sink, new PeerMetrics(), null);
+    }
+
+    /**
+     * As above, counting into {@code metrics}; with a {@code snapDir}, also receives database
+     * snapshots into it (handing each MsgSnap to {@code sink} once its database is saved) and
+     * answers round-trip probes; {@code services} are further peer services (lease forwarding, ...)
+     * served beside raft's.
      */
     public static PeerServer start(List<String> listenPeerUrls, long clusterId, long localId, Consumer<Message> sink,
+                                   PeerMetrics metrics, java.nio.file.Path snapDir,
                                    io.grpc.BindableService... services) {
+        SnapshotReceiver snapshots = snapDir == null ? null
+                : new SnapshotReceiver(clusterId, localId, snapDir, sink, metrics);
         List<URI> listen = new ArrayList<>();
         ServerBuilder sb = Server.builder();
         for (String url : listenPeerUrls) {
@@ -56,9 +71,12 @@ public final class PeerServer implements AutoCloseable {
             listen.add(u);
             sb.port(new ServerPort(new InetSocketAddress(u.getHost(), u.getPort()), SessionProtocol.HTTP));
         }
-        sb.service(GrpcService.builder()
-                .addServices(services)
-                .addService(new RaftPeerService(clusterId, localId, sink))
+        var grpc = GrpcService.builder().addServices(services);
+        if (snapshots != null) {
+            grpc.addService(snapshots);
+        }
+        sb.service(grpc
+                .addService(new RaftPeerService(clusterId, localId, sink, metrics))
                 .useBlockingTaskExecutor(false)
                 .maxRequestMessageLength(MAX_ENVELOPE_BYTES)
                 .build());
@@ -76,10 +94,12 @@ public final class PeerServer implements AutoCloseable {
             Thread.currentThread().interrupt();
             server.stop();
             eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            closeQuietly(snapshots);
             throw new IllegalStateException("interrupted while starting the peer server", e);
         } catch (ExecutionException | TimeoutException e) {
             server.stop();
             eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            closeQuietly(snapshots);
             throw new IllegalStateException("cannot listen for peers on " + listenPeerUrls + ": "
                     + (e.getCause() != null ? e.getCause().getMessage() : e.getMessage()), e);
         }
@@ -87,7 +107,18 @@ public final class PeerServer implements AutoCloseable {
             Log.info(log, "serving peer traffic", "address", u.getHost() + ":" + u.getPort(),
                     "local-member-id", MemberIds.hex(localId));
         }
-        return new PeerServer(server, List.copyOf(listen), eventLoops);
+        return new PeerServer(server, List.copyOf(listen), eventLoops, snapshots);
+    }
+
+    private static void closeQuietly(SnapshotReceiver r) {
+        if (r == null) {
+            return;
+        }
+        try {
+            r.close();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /** The bound addresses, in listen order (a configured port 0 shows its actual port). */
@@ -111,6 +142,7 @@ public final class PeerServer implements AutoCloseable {
         } finally {
             // No quiet period: a peer resends whatever raft still needs.
             eventLoops.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            closeQuietly(snapshots);
         }
     }
 

@@ -25,10 +25,14 @@ public final class PeerTransport implements Transport, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
 
     private final long localId;
-    private final Map<Long, PeerSender> senders = new HashMap<>();
+    /** Concurrent: the prober and the snapshot sender look peers up from their own threads. */
+    private final Map<Long, PeerSender> senders = new java.util.concurrent.ConcurrentHashMap<>();
     private final ClientFactory factory;
     private final EventLoopGroup eventLoops;
     private final PeerReports reports;
+    private final PeerMetrics metrics;
+    private final SnapshotSender snapshotSender;
+    private final PeerProber prober;
     /** Raft loop only: when each peer's refused snapshot was last logged. */
     private final Map<Long, Long> snapshotWarned = new HashMap<>();
 
@@ -37,7 +41,17 @@ public final class PeerTransport implements Transport, AutoCloseable {
      * @param reports told of peers the transport could not reach and snapshots it did not deliver
      */
     public PeerTransport(long clusterId, long localId, Map<Long, List<String>> peers, PeerReports reports) {
+        this(clusterId, localId, peers, reports, new PeerMetrics(), null);
+    }
+
+    /**
+     * As above, counting into {@code metrics} and probing peers' round-trip times; with a
+     * {@code snapshots} source, raft's snapshots go out with the database (else they are refused).
+     */
+    public PeerTransport(long clusterId, long localId, Map<Long, List<String>> peers, PeerReports reports,
+                         PeerMetrics metrics, SnapshotSource snapshots) {
         this.localId = localId;
+        this.metrics = metrics;
         this.reports = reports;
         this.eventLoops = EventLoopGroups.newEventLoopGroup(2, "etcd-peer-client-io", true);
         this.factory = ClientFactory.builder()
@@ -49,10 +63,16 @@ public final class PeerTransport implements Transport, AutoCloseable {
         for (Map.Entry<Long, List<String>> p : peers.entrySet()) {
             if (p.getKey() != localId) {
                 senders.put(p.getKey(), new PeerSender(clusterId, localId, p.getKey(), p.getValue(), factory,
-                        reports::unreachable));
+                        reports::unreachable, metrics));
             }
         }
         senders.values().forEach(PeerSender::start);
+        this.snapshotSender = snapshots == null ? null : new SnapshotSender(clusterId, localId, snapshots, reports,
+                metrics, peer -> {
+                    PeerSender ps = senders.get(peer);
+                    return ps == null ? null : ps.urls();
+                });
+        this.prober = new PeerProber(clusterId, localId, this::peerUrls, factory, metrics, PeerProber.DEFAULT_INTERVAL);
         Log.info(log, "started peer transport", "local-member-id", MemberIds.hex(localId),
                 "cluster-id", MemberIds.hex(clusterId), "peers", senders.size());
     }
@@ -73,7 +93,9 @@ public final class PeerTransport implements Transport, AutoCloseable {
                 continue; // test-only network fault
             }
             PeerSender s = senders.get(m.getTo());
-            if (s != null && m.getType() == MessageType.MsgSnap) {
+            if (s != null && m.getType() == MessageType.MsgSnap && snapshotSender != null) {
+                snapshotSender.send(m);
+            } else if (s != null && m.getType() == MessageType.MsgSnap) {
                 refuseSnapshot(m);
             } else if (s != null) {
                 s.offer(m);
@@ -100,6 +122,17 @@ public final class PeerTransport implements Transport, AutoCloseable {
         reports.snapshotFailed(m.getTo());
     }
 
+    private Map<Long, List<String>> peerUrls() {
+        Map<Long, List<String>> out = new HashMap<>();
+        senders.forEach((id, ps) -> out.put(id, ps.urls()));
+        return out;
+    }
+
+    /** The transport's metrics (register them with the member's registry). */
+    public PeerMetrics metrics() {
+        return metrics;
+    }
+
     /** Messages dropped for {@code peer} so far (tests, metrics). */
     long dropped(long peer) {
         PeerSender s = senders.get(peer);
@@ -109,6 +142,10 @@ public final class PeerTransport implements Transport, AutoCloseable {
     @Override
     public void close() throws InterruptedException {
         try {
+            prober.close();
+            if (snapshotSender != null) {
+                snapshotSender.close();
+            }
             for (PeerSender s : senders.values()) {
                 s.close();
             }

@@ -25,8 +25,14 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
     private final long clusterId;
     private final long localId;
     private final Consumer<Message> sink;
+    private final PeerMetrics metrics;
 
     RaftPeerService(long clusterId, long localId, Consumer<Message> sink) {
+        this(clusterId, localId, sink, new PeerMetrics());
+    }
+
+    RaftPeerService(long clusterId, long localId, Consumer<Message> sink, PeerMetrics metrics) {
+        this.metrics = metrics;
         this.clusterId = clusterId;
         this.localId = localId;
         this.sink = sink;
@@ -56,6 +62,7 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
                 if (PeerFaults.dropsFrom(env.getFrom())) {
                     return; // test-only network fault
                 }
+                metrics.receivedBytes.labels(PeerMetrics.label(env.getFrom())).inc(env.getSerializedSize());
                 for (ByteString bytes : env.getMessagesList()) {
                     try {
                         sink.accept(Message.parseFrom(bytes));

@@ -1,6 +1,7 @@
 package io.etcdjava.server.raftnode;
 
 import io.etcdjava.raft.pb.Entry;
+import io.etcdjava.raft.pb.Snapshot;
 import java.util.List;
 
 /**
@@ -16,4 +17,14 @@ public interface Applier {
      * may release log entries up to it.
      */
     long forceCommit();
+
+    /**
+     * Replaces the state machine by the database that came with raft snapshot {@code snap}, which
+     * raft storage already persisted; a no-op when the state machine already holds state at or
+     * past the snapshot's index (also the case for every snapshot this member took itself). Called
+     * when a snapshot from the leader is due, and once at start with the newest snapshot, which
+     * finishes an install a crash interrupted.
+     */
+    default void installSnapshot(Snapshot snap) {
+    }
 }

@@ -16,6 +16,7 @@ import io.etcdjava.raft.pb.EntryType;
 import io.etcdjava.raft.pb.HardState;
 import io.etcdjava.raft.pb.Message;
 import io.etcdjava.raft.pb.MessageType;
+import io.etcdjava.raft.pb.Snapshot;
 import io.etcdjava.raft.wal.WalOptions;
 import io.etcdjava.api.internal.Metadata;
 import io.etcdjava.server.errors.EtcdError;
@@ -65,7 +66,8 @@ public final class RaftNode implements AutoCloseable {
     private final Applier applier;
     private final Transport transport;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    private final LinkedBlockingQueue<List<Entry>> applyQueue = new LinkedBlockingQueue<>();
+    /** Committed entry batches ({@code List<Entry>}) and received snapshots ({@link Snapshot}), in order. */
+    private final LinkedBlockingQueue<Object> applyQueue = new LinkedBlockingQueue<>();
     private final ReadIndexRounds reads = new ReadIndexRounds();
     private final ConfStateHistory confStates = new ConfStateHistory();
     private final AppliedIndexWaiter appliedWaiter;
@@ -369,6 +371,12 @@ public final class RaftNode implements AutoCloseable {
             transport.send(now);
         }
         storage.save(rd.hardState(), rd.entries(), rd.snapshot());
+        if (rd.snapshot() != null) {
+            // Persisted above (snap file, then WAL record); the state machine swaps in its database next.
+            Snapshot snap = rd.snapshot();
+            confStates.record(snap.getMetadata().getIndex(), snap.getMetadata().getConfState());
+            applyQueue.add(snap);
+        }
         if (!afterPersist.isEmpty()) {
             transport.send(afterPersist);
         }
@@ -445,8 +453,22 @@ public final class RaftNode implements AutoCloseable {
 
     private void applyLoop() {
         try {
+            Snapshot newest = storage.memory.snapshot();
+            if (newest.getMetadata().getIndex() > 0) {
+                // Finishes an install cut short by a crash after raft persisted the snapshot.
+                applier.installSnapshot(newest);
+            }
             while (true) {
-                List<Entry> batch = applyQueue.take();
+                Object item = applyQueue.take();
+                if (item instanceof Snapshot snap) {
+                    applier.installSnapshot(snap);
+                    long index = snap.getMetadata().getIndex();
+                    appliedWaiter.applied(index);
+                    lastSnapshotRequested = Math.max(lastSnapshotRequested, index);
+                    continue;
+                }
+                @SuppressWarnings("unchecked")
+                List<Entry> batch = (List<Entry>) item;
                 if (batch.isEmpty()) {
                     if (!running) {
                         return;

@@ -5,6 +5,7 @@ import io.etcdjava.api.mvccpb.Event;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
 import io.etcdjava.server.metrics.Metrics;
+import io.etcdjava.server.mvcc.KvChangeListener;
 import io.etcdjava.server.mvcc.MvccStore;
 import java.time.Duration;
 import java.util.ArrayDeque;
@@ -118,7 +119,17 @@ public final class WatchableStore implements AutoCloseable {
      */
     public static WatchableStore open(MvccStore store, Options options, Metrics registry) {
         WatchableStore ws = new WatchableStore(store, options, registry);
-        store.setChangeListener(ws::onCommit);
+        store.setChangeListener(new KvChangeListener() {
+            @Override
+            public void onCommit(long revision, List<Event> events) {
+                ws.onCommit(revision, events);
+            }
+
+            @Override
+            public void onRestore(long currentRevision, long compactRevision) {
+                ws.onRestore(currentRevision);
+            }
+        });
         ws.mu.lock();
         try {
             ws.lastRev = Math.max(ws.lastRev, store.currentRevision());
@@ -311,6 +322,36 @@ public final class WatchableStore implements AutoCloseable {
         } finally {
             mu.unlock();
         }
+    }
+
+    /**
+     * The store was replaced by a snapshot from the leader: revisions after the last one notified
+     * were never seen here, so every synced watcher catches up from the new store (those whose
+     * next revision was compacted away are cancelled with the compact revision).
+     */
+    private void onRestore(long currentRevision) {
+        mu.lock();
+        try {
+            if (closed) {
+                return;
+            }
+            List<Watcher> synced = new ArrayList<>(syncedRanges);
+            for (Set<Watcher> ws : syncedKeys.values()) {
+                synced.addAll(ws);
+            }
+            for (Watcher w : synced) {
+                removeSynced(w);
+                w.state = Watcher.State.UNSYNCED;
+                unsynced.add(w);
+                metrics.slowWatchers.inc();
+            }
+            recent.clear();
+            recentBytes = 0;
+            lastRev = currentRevision;
+        } finally {
+            mu.unlock();
+        }
+        wakeSync();
     }
 
     private static void collect(Map<Watcher, List<Event>> out, Watcher w, Event e) {

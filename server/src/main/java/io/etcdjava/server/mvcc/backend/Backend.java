@@ -43,10 +43,17 @@ public final class Backend implements AutoCloseable {
     private final DBOptions dbOptions;
     private final ColumnFamilyOptions cfOptions;
     private final WriteOptions writeOptions;
-    private final RocksDB db;
-    private final List<ColumnFamilyHandle> allHandles;
+    // Replaced only by reopen(), under the write side of swapLock; every use holds its read side.
+    private RocksDB db;
+    private List<ColumnFamilyHandle> allHandles;
     private final Map<Schema, ColumnFamilyHandle> handles = new EnumMap<>(Schema.class);
     private volatile boolean closed;
+    /**
+     * Read side: any use of the database; write side: swapping the database under the same
+     * directory (a snapshot received from the leader). Reentrant, so a visitor may read again.
+     */
+    private final java.util.concurrent.locks.ReentrantReadWriteLock swapLock =
+            new java.util.concurrent.locks.ReentrantReadWriteLock();
 
     private volatile java.util.function.LongConsumer commitObserver = nanos -> { };
 
@@ -58,7 +65,10 @@ public final class Backend implements AutoCloseable {
                 .setAtomicFlush(true);
         this.cfOptions = new ColumnFamilyOptions();
         this.writeOptions = new WriteOptions().setSync(false).setDisableWAL(false);
+        openDb();
+    }
 
+    private void openDb() throws RocksDBException {
         List<byte[]> names = new ArrayList<>();
         names.add(RocksDB.DEFAULT_COLUMN_FAMILY);
         for (Schema s : Schema.values()) {
@@ -74,8 +84,9 @@ public final class Backend implements AutoCloseable {
         for (byte[] n : names) {
             descriptors.add(new ColumnFamilyDescriptor(n, cfOptions));
         }
-        this.allHandles = new ArrayList<>();
-        this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, allHandles);
+        List<ColumnFamilyHandle> opened = new ArrayList<>();
+        this.db = RocksDB.open(dbOptions, dir.toString(), descriptors, opened);
+        this.allHandles = opened;
         for (Schema s : Schema.values()) {
             handles.put(s, allHandles.get(s.ordinal() + 1));
         }
@@ -117,14 +128,19 @@ public final class Backend implements AutoCloseable {
 
     /** Writes every put and delete of {@code batch} atomically. */
     public void commit(Batch batch) {
-        ensureOpen();
-        long start = System.nanoTime();
+        swapLock.readLock().lock();
         try {
-            db.write(writeOptions, batch.batch);
-        } catch (RocksDBException e) {
-            throw new BackendException("commit batch", e);
+            ensureOpen();
+            long start = System.nanoTime();
+            try {
+                db.write(writeOptions, batch.batch);
+            } catch (RocksDBException e) {
+                throw new BackendException("commit batch", e);
+            }
+            commitObserver.accept(System.nanoTime() - start);
+        } finally {
+            swapLock.readLock().unlock();
         }
-        commitObserver.accept(System.nanoTime() - start);
     }
 
     /** Receives every batch commit's duration in nanoseconds (etcd_disk_backend_commit_duration_seconds). */
@@ -134,11 +150,16 @@ public final class Backend implements AutoCloseable {
 
     /** The value of {@code key} in {@code cf}, or null. */
     public byte[] get(Schema cf, byte[] key) {
-        ensureOpen();
+        swapLock.readLock().lock();
         try {
-            return db.get(handle(cf), key);
-        } catch (RocksDBException e) {
-            throw new BackendException("get", e);
+            ensureOpen();
+            try {
+                return db.get(handle(cf), key);
+            } catch (RocksDBException e) {
+                throw new BackendException("get", e);
+            }
+        } finally {
+            swapLock.readLock().unlock();
         }
     }
 
@@ -154,58 +175,78 @@ public final class Backend implements AutoCloseable {
      * null} no upper bound.
      */
     public void forEach(Schema cf, byte[] from, byte[] toExclusive, Visitor visitor) {
-        ensureOpen();
-        try (ReadOptions ro = new ReadOptions();
-             Slice upper = toExclusive == null ? null : new Slice(toExclusive)) {
-            if (upper != null) {
-                ro.setIterateUpperBound(upper);
-            }
-            try (RocksIterator it = db.newIterator(handle(cf), ro)) {
-                if (from == null) {
-                    it.seekToFirst();
-                } else {
-                    it.seek(from);
+        swapLock.readLock().lock();
+        try {
+            ensureOpen();
+            try (ReadOptions ro = new ReadOptions();
+                 Slice upper = toExclusive == null ? null : new Slice(toExclusive)) {
+                if (upper != null) {
+                    ro.setIterateUpperBound(upper);
                 }
-                while (it.isValid()) {
-                    if (!visitor.visit(it.key(), it.value())) {
-                        return;
+                try (RocksIterator it = db.newIterator(handle(cf), ro)) {
+                    if (from == null) {
+                        it.seekToFirst();
+                    } else {
+                        it.seek(from);
                     }
-                    it.next();
+                    while (it.isValid()) {
+                        if (!visitor.visit(it.key(), it.value())) {
+                            return;
+                        }
+                        it.next();
+                    }
+                    it.status();
                 }
-                it.status();
+            } catch (RocksDBException e) {
+                throw new BackendException("scan " + cf.cfName(), e);
             }
-        } catch (RocksDBException e) {
-            throw new BackendException("scan " + cf.cfName(), e);
+        } finally {
+            swapLock.readLock().unlock();
         }
     }
 
     /** Makes every committed batch durable (fsyncs RocksDB's WAL). */
     public void forceCommit() {
-        ensureOpen();
+        swapLock.readLock().lock();
         try {
-            db.flushWal(true);
-        } catch (RocksDBException e) {
-            throw new BackendException("sync wal", e);
+            ensureOpen();
+            try {
+                db.flushWal(true);
+            } catch (RocksDBException e) {
+                throw new BackendException("sync wal", e);
+            }
+        } finally {
+            swapLock.readLock().unlock();
         }
     }
 
     /** Flushes all memtables to SST files (atomically across families) and waits. */
     public void flush() {
-        ensureOpen();
-        try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
-            db.flush(fo, new ArrayList<>(handles.values()));
-        } catch (RocksDBException e) {
-            throw new BackendException("flush", e);
+        swapLock.readLock().lock();
+        try {
+            ensureOpen();
+            try (FlushOptions fo = new FlushOptions().setWaitForFlush(true)) {
+                db.flush(fo, new ArrayList<>(handles.values()));
+            } catch (RocksDBException e) {
+                throw new BackendException("flush", e);
+            }
+        } finally {
+            swapLock.readLock().unlock();
         }
     }
 
     /** Asks RocksDB to compact {@code [from, to)} of {@code cf} now (reclaims deleted revisions). */
     public void compactRange(Schema cf, byte[] from, byte[] to) {
-        ensureOpen();
+        swapLock.readLock().lock();
         try {
-            db.compactRange(handle(cf), from, to);
-        } catch (RocksDBException e) {
-            throw new BackendException("compact range", e);
+            ensureOpen();
+            try {
+                db.compactRange(handle(cf), from, to);
+            } catch (RocksDBException e) {
+                throw new BackendException("compact range", e);
+            }
+        } finally {
+            swapLock.readLock().unlock();
         }
     }
 
@@ -220,18 +261,73 @@ public final class Backend implements AutoCloseable {
     }
 
     private long sumProperty(String property) {
-        if (closed) {
-            return 0;
-        }
-        long total = 0;
+        swapLock.readLock().lock();
         try {
+            if (closed) {
+                return 0;
+            }
+            long total = 0;
             for (ColumnFamilyHandle h : handles.values()) {
                 total += db.getLongProperty(h, property);
             }
+            return total;
         } catch (RocksDBException e) {
             throw new BackendException("property " + property, e);
+        } finally {
+            swapLock.readLock().unlock();
         }
-        return total;
+    }
+
+    /**
+     * Writes a consistent point-in-time copy of every column family into {@code target} (which must
+     * not exist yet) with RocksDB's checkpoint: SST files are hard-linked, so this is cheap and
+     * the copy holds no heap.
+     */
+    public void checkpoint(Path target) {
+        swapLock.readLock().lock();
+        try {
+            ensureOpen();
+            try (org.rocksdb.Checkpoint cp = org.rocksdb.Checkpoint.create(db)) {
+                cp.createCheckpoint(target.toString());
+            }
+        } catch (RocksDBException e) {
+            throw new BackendException("checkpoint to " + target, e);
+        } finally {
+            swapLock.readLock().unlock();
+        }
+    }
+
+    /** Replaces the files under {@link #dir()} while the database is closed. */
+    @FunctionalInterface
+    public interface DirSwap {
+        void swap(Path dir) throws java.io.IOException;
+    }
+
+    /**
+     * Closes the database, lets {@code swap} replace the directory's contents, and opens it again;
+     * callers on other threads wait meanwhile (they never see a closed handle). If the swap or the
+     * reopen fails the backend stays closed and the error is thrown: the member must stop.
+     */
+    public void reopen(DirSwap swap) {
+        swapLock.writeLock().lock();
+        try {
+            ensureOpen();
+            db.cancelAllBackgroundWork(true);
+            for (ColumnFamilyHandle h : allHandles) {
+                h.close();
+            }
+            db.close();
+            handles.clear();
+            try {
+                swap.swap(dir);
+                openDb();
+            } catch (java.io.IOException | RocksDBException | RuntimeException e) {
+                closed = true;
+                throw new BackendException("replace backend " + dir, e);
+            }
+        } finally {
+            swapLock.writeLock().unlock();
+        }
     }
 
     private void ensureOpen() {
@@ -246,6 +342,15 @@ public final class Backend implements AutoCloseable {
 
     @Override
     public synchronized void close() {
+        swapLock.writeLock().lock();
+        try {
+            closeLocked();
+        } finally {
+            swapLock.writeLock().unlock();
+        }
+    }
+
+    private void closeLocked() {
         if (closed) {
             return;
         }
