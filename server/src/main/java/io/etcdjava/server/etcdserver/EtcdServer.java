@@ -5,6 +5,7 @@ import io.etcdjava.api.etcdserverpb.CompactionRequest;
 import io.etcdjava.api.etcdserverpb.CompactionResponse;
 import io.etcdjava.api.etcdserverpb.DeleteRangeRequest;
 import io.etcdjava.api.etcdserverpb.DeleteRangeResponse;
+import io.etcdjava.api.etcdserverpb.MoveLeaderResponse;
 import io.etcdjava.api.etcdserverpb.PutRequest;
 import io.etcdjava.api.etcdserverpb.PutResponse;
 import io.etcdjava.api.etcdserverpb.RangeRequest;
@@ -31,7 +32,14 @@ import io.etcdjava.server.lease.LeaseMetrics;
 import io.etcdjava.server.lease.LeaseStore;
 import io.etcdjava.server.lease.Lessor;
 import io.etcdjava.server.lease.LessorConfig;
+import io.etcdjava.api.internal.MemberChange;
+import io.etcdjava.raft.pb.ConfChange;
+import io.etcdjava.server.log.Log;
+import io.etcdjava.server.membership.ClusterInfo;
+import io.etcdjava.server.membership.Member;
 import io.etcdjava.server.membership.MemberIds;
+import io.etcdjava.server.membership.MemberRegistry;
+import java.util.concurrent.atomic.AtomicReference;
 import io.etcdjava.server.mvcc.MvccStore;
 import io.etcdjava.server.raftnode.RaftNode;
 import io.etcdjava.server.raftnode.RaftNodeConfig;
@@ -80,9 +88,13 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final LeaseStore leaseStore;
     private final Lessor lessor;
     private final LeaseFrontend leaseFrontend;
+    private final MemberRegistry registry;
+    private final ClusterFrontend clusterFrontend;
+    private final CompletableFuture<Void> removed = new CompletableFuture<>();
+    private volatile java.util.function.LongConsumer peerRemovedListener = id -> { };
 
     private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft,
-                       LeaseStore leaseStore) {
+                       LeaseStore leaseStore, MemberRegistry registry) {
         this.settings = s;
         this.store = store;
         this.wait = wait;
@@ -106,6 +118,9 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks())),
                 this::propose, this::leaderTerm, System::nanoTime, leaseStore.metrics()).start();
         this.leaseFrontend = new LeaseFrontend(this::propose, this::header, store::currentRevision, ids::next, lessor);
+        this.registry = registry;
+        this.clusterFrontend = new ClusterFrontend(new ClusterCore(), registry, s.strictReconfigCheck(),
+                () -> System.currentTimeMillis() / 1000);
     }
 
     /**
@@ -128,29 +143,59 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      */
     public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos,
                                    Transport transport) throws IOException {
+        return start(s, walFsyncNanos, transport, null);
+    }
+
+    /**
+     * As {@link #start(MemberSettings, java.util.function.LongConsumer, Transport)}; with
+     * {@code joined} non-null and no WAL yet, the member joins that running cluster (its log starts
+     * empty and the leader fills it) instead of bootstrapping a new one from --initial-cluster.
+     * With a WAL, both are ignored: the WAL knows who the member is.
+     */
+    public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos,
+                                   Transport transport, ClusterInfo joined) throws IOException {
         Files.createDirectories(s.memberDir());
         List<Long> members = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
-        for (Map.Entry<String, List<String>> m : s.initialCluster().entrySet()) {
-            long id = MemberIds.memberId(m.getValue(), s.clusterToken(), null);
-            members.add(id);
-            peers.add(Peer.of(id));
+        long localId;
+        long clusterId;
+        if (joined == null) {
+            for (Map.Entry<String, List<String>> m : s.initialCluster().entrySet()) {
+                long id = MemberIds.memberId(m.getValue(), s.clusterToken(), null);
+                members.add(id);
+                // The bootstrap entries carry each member, as every conf change does.
+                Member member = new Member(id, "", m.getValue(), List.of(), false);
+                peers.add(new Peer(id, MemberChange.newBuilder().setMember(member.toInternal()).build().toByteString()));
+            }
+            peers.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
+            localId = MemberIds.memberId(s.advertisePeerUrls(), s.clusterToken(), null);
+            clusterId = MemberIds.clusterId(members);
+        } else {
+            localId = joined.localId();
+            clusterId = joined.clusterId();
         }
-        peers.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
-        long localId = MemberIds.memberId(s.advertisePeerUrls(), s.clusterToken(), null);
-        long clusterId = MemberIds.clusterId(members);
         MvccStore store = MvccStore.open(s.memberDir().resolve("db"));
         try {
             Wait wait = new Wait();
             // etcd's minimum lease TTL: ceil(1.5 election timeouts), in whole heartbeats.
             long minTtl = (s.heartbeat().toMillis() * ((3L * s.electionTicks()) / 2) + 999) / 1000;
             LeaseStore leases = LeaseStore.open(store, minTtl, new LeaseMetrics());
-            EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait);
+            MemberRegistry registry = MemberRegistry.open(store.backend());
+            AtomicReference<EtcdServer> self = new AtomicReference<>();
+            MembershipApplier membership = new MembershipApplier(store, registry, id -> {
+                EtcdServer srv = self.get();
+                if (srv != null) {
+                    srv.memberRemoved(id);
+                }
+            });
+            EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait, membership);
             RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
                     5000, s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
             applier.setLocalMemberId(raft.memberId());
-            return new EtcdServer(s, store, wait, applier, raft, leases);
+            EtcdServer server = new EtcdServer(s, store, wait, applier, raft, leases, registry);
+            self.set(server);
+            return server;
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -178,6 +223,69 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     public long clusterId() {
         return clusterId;
+    }
+
+    /** The cluster's members as this member applied them. */
+    public MemberRegistry members() {
+        return registry;
+    }
+
+    /** The Cluster API of this member. */
+    public ClusterService cluster() {
+        return clusterFrontend;
+    }
+
+    /** Whether this member is a learner (replicates, never votes, serves little). */
+    @Override
+    public boolean isLearner() {
+        return registry.member(memberId).map(Member::isLearner).orElse(false);
+    }
+
+    /**
+     * Completes (about a second after it applied the removal, as etcd waits) once this member was
+     * removed from the cluster; its owner then stops it.
+     */
+    public CompletableFuture<Void> removedFromCluster() {
+        return removed;
+    }
+
+    /**
+     * Told (on the apply thread) of every other member removed while this member leads, so the
+     * removed member can be told it is out.
+     */
+    public void onPeerRemoved(java.util.function.LongConsumer listener) {
+        this.peerRemovedListener = listener;
+    }
+
+    /** For a follower: how to ask the leader to promote a learner. */
+    public void setPromoteForwarder(java.util.function.LongFunction<CompletableFuture<List<Member>>> forwarder) {
+        clusterFrontend.setPromoteForwarder(forwarder);
+    }
+
+    /** Promotes a learner on behalf of a follower (peer port); this member must lead. */
+    public CompletableFuture<List<Member>> promoteForPeer(long id) {
+        return withTimeout(clusterFrontend.promote(id));
+    }
+
+    /** The leader told this member it was removed; stops it as applying the removal would. */
+    public void removedByLeader() {
+        memberRemoved(memberId);
+    }
+
+    private void memberRemoved(long id) {
+        if (id != memberId) {
+            if (raft.status().leader() == memberId) {
+                peerRemovedListener.accept(id);
+            }
+            return;
+        }
+        if (removed.isDone()) {
+            return;
+        }
+        Log.warn(log, "server error", "error", "the member has been permanently removed from the cluster");
+        Log.warn(log, "data-dir used by this member must be removed");
+        CompletableFuture.runAsync(() -> removed.complete(null),
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
     }
 
     /** The Lease API of this member. */
@@ -345,8 +453,40 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 .setRaftIndex(rs.commitIndex())
                 .setRaftTerm(rs.term())
                 .setRaftAppliedIndex(raft.appliedIndex())
-                .setIsLearner(false)
+                .setIsLearner(isLearner())
                 .build());
+    }
+
+    @Override
+    public CompletableFuture<MoveLeaderResponse> moveLeader(long transferee) {
+        if (raft.status().leader() != memberId) {
+            return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
+        }
+        if (registry.member(transferee).map(Member::isLearner).orElse(true)) {
+            return CompletableFuture.failedFuture(EtcdError.BAD_LEADER_TRANSFEREE.exception());
+        }
+        Log.info(log, "leadership transfer starting", "local-member-id", MemberIds.hex(memberId),
+                "current-leader-member-id", MemberIds.hex(memberId),
+                "transferee-member-id", MemberIds.hex(transferee));
+        raft.transferLeadership(transferee);
+        CompletableFuture<MoveLeaderResponse> done = new CompletableFuture<>();
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        awaitLeader(transferee, deadline, done);
+        return done;
+    }
+
+    /** Checks every 50 ms (like etcd) until {@code transferee} leads or the deadline passes. */
+    private void awaitLeader(long transferee, long deadline, CompletableFuture<MoveLeaderResponse> done) {
+        if (raft.status().leader() == transferee) {
+            Log.info(log, "leadership transfer finished", "local-member-id", MemberIds.hex(memberId),
+                    "old-leader-member-id", MemberIds.hex(memberId), "new-leader-member-id", MemberIds.hex(transferee));
+            done.complete(MoveLeaderResponse.newBuilder().setHeader(header(store.currentRevision())).build());
+        } else if (System.nanoTime() - deadline > 0) {
+            done.completeExceptionally(EtcdError.TIMEOUT_LEADER_TRANSFER.exception());
+        } else {
+            CompletableFuture.runAsync(() -> awaitLeader(transferee, deadline, done),
+                    CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+        }
     }
 
     @Override
@@ -385,6 +525,9 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         if (data.length > settings.maxRequestBytes()) {
             return CompletableFuture.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
         }
+        if (applyBacklogTooLong()) {
+            return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
         CompletableFuture<Object> result = wait.register(id);
         raft.propose(ByteString.copyFrom(data)).whenComplete((v, err) -> {
             if (err != null) {
@@ -397,6 +540,61 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 wait.trigger(id, err);
             }
         });
+    }
+
+    /** etcd refuses new proposals while apply lags the commit index by more than this. */
+    private static final long MAX_GAP_BETWEEN_APPLY_AND_COMMIT = 5000;
+
+    private boolean applyBacklogTooLong() {
+        return raft.status().commitIndex() - raft.appliedIndex() > MAX_GAP_BETWEEN_APPLY_AND_COMMIT;
+    }
+
+    /** Proposes a membership change; completes with the registry view applying it produced. */
+    private CompletableFuture<Object> proposeConfChange(ConfChange.Builder cc) {
+        if (applyBacklogTooLong()) {
+            return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
+        long id = ids.next();
+        CompletableFuture<Object> result = wait.register(id);
+        raft.proposeConfChange(cc.setId(id).build()).whenComplete((v, err) -> {
+            if (err != null) {
+                wait.trigger(id, unwrap(err));
+            }
+        });
+        return withTimeout(result).whenComplete((v, err) -> {
+            if (err != null) {
+                failedProposals.increment();
+                wait.trigger(id, err);
+            }
+        });
+    }
+
+    /** The member core as the Cluster API sees it. */
+    private final class ClusterCore implements ClusterFrontend.Core {
+        @Override
+        public long memberId() {
+            return memberId;
+        }
+
+        @Override
+        public CompletableFuture<Object> proposeConfChange(ConfChange.Builder cc) {
+            return EtcdServer.this.proposeConfChange(cc);
+        }
+
+        @Override
+        public ResponseHeader header() {
+            return EtcdServer.this.header(store.currentRevision());
+        }
+
+        @Override
+        public CompletableFuture<io.etcdjava.raft.Status> raftDetails() {
+            return withTimeout(raft.detailedStatus());
+        }
+
+        @Override
+        public CompletableFuture<Void> linearizableBarrier() {
+            return withTimeout(raft.linearizableBarrier());
+        }
     }
 
     private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f) {

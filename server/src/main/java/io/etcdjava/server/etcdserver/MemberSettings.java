@@ -10,6 +10,7 @@ import java.util.Map;
  *
  * @param initialCluster member name → peer URLs, for a new cluster (etcd's --initial-cluster)
  * @param electionTicks election timeout in heartbeat ticks
+ * @param strictReconfigCheck refuse membership changes that would leave too few started voters
  */
 public record MemberSettings(
         String name,
@@ -24,7 +25,17 @@ public record MemberSettings(
         long snapshotCount,
         int maxTxnOps,
         long maxRequestBytes,
-        boolean preVote) {
+        boolean preVote,
+        boolean strictReconfigCheck) {
+
+    /** As etcd's defaults: --strict-reconfig-check on. */
+    public MemberSettings(String name, Path dataDir, Path walDir, List<String> advertiseClientUrls,
+                          List<String> advertisePeerUrls, Map<String, List<String>> initialCluster,
+                          String clusterToken, Duration heartbeat, int electionTicks, long snapshotCount,
+                          int maxTxnOps, long maxRequestBytes, boolean preVote) {
+        this(name, dataDir, walDir, advertiseClientUrls, advertisePeerUrls, initialCluster, clusterToken, heartbeat,
+                electionTicks, snapshotCount, maxTxnOps, maxRequestBytes, preVote, true);
+    }
 
     public Path memberDir() {
         return dataDir.resolve("member");
