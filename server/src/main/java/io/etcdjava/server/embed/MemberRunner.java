@@ -26,6 +26,8 @@ public final class MemberRunner implements MemberLauncher {
             }
         }, "etcd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // A member removed from the cluster closes itself; the process then ends (exit 0, as etcd).
+        member.terminated().thenRun(stopped::countDown);
         stopped.await();
         return 0;
     }

@@ -47,12 +47,21 @@ public final class PeerServer implements AutoCloseable {
      * @param sink receives each accepted raft message; called on an event loop, must not block
      */
     public static PeerServer start(List<String> listenPeerUrls, long clusterId, long localId, Consumer<Message> sink) {
+        return start(listenPeerUrls, clusterId, localId, sink, null);
+    }
+
+    /** As above, also serving the membership calls (join, removal notice, promotion) for {@code member}. */
+    public static PeerServer start(List<String> listenPeerUrls, long clusterId, long localId, Consumer<Message> sink,
+                                   MembershipPeer member) {
         List<URI> listen = new ArrayList<>();
         ServerBuilder sb = Server.builder();
         for (String url : listenPeerUrls) {
             URI u = URI.create(url);
             listen.add(u);
             sb.port(new ServerPort(new InetSocketAddress(u.getHost(), u.getPort()), SessionProtocol.HTTP));
+        }
+        if (member != null) {
+            sb.service(GrpcService.builder().addService(new PeerMembershipService(member)).build());
         }
         sb.service(GrpcService.builder()
                 .addService(new RaftPeerService(clusterId, localId, sink))

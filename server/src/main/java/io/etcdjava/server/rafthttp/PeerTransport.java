@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
@@ -25,7 +26,10 @@ public final class PeerTransport implements Transport, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
 
     private final long localId;
-    private final Map<Long, PeerSender> senders = new HashMap<>();
+    private final long clusterId;
+    /** Written by {@link #syncPeers} (apply thread), read by the raft loop. */
+    private final Map<Long, PeerSender> senders = new ConcurrentHashMap<>();
+    private final Map<Long, List<String>> peerUrls = new HashMap<>();
     private final ClientFactory factory;
     private final EventLoopGroup eventLoops;
     private final PeerReports reports;
@@ -38,6 +42,7 @@ public final class PeerTransport implements Transport, AutoCloseable {
      */
     public PeerTransport(long clusterId, long localId, Map<Long, List<String>> peers, PeerReports reports) {
         this.localId = localId;
+        this.clusterId = clusterId;
         this.reports = reports;
         this.eventLoops = EventLoopGroups.newEventLoopGroup(2, "etcd-peer-client-io", true);
         this.factory = ClientFactory.builder()
@@ -50,11 +55,50 @@ public final class PeerTransport implements Transport, AutoCloseable {
             if (p.getKey() != localId) {
                 senders.put(p.getKey(), new PeerSender(clusterId, localId, p.getKey(), p.getValue(), factory,
                         reports::unreachable));
+                peerUrls.put(p.getKey(), List.copyOf(p.getValue()));
             }
         }
         senders.values().forEach(PeerSender::start);
         Log.info(log, "started peer transport", "local-member-id", MemberIds.hex(localId),
                 "cluster-id", MemberIds.hex(clusterId), "peers", senders.size());
+    }
+
+    /**
+     * Brings the senders in line with the cluster's current members (after a member was added,
+     * removed or moved to new peer URLs). Never blocks on a stopping sender.
+     */
+    public synchronized void syncPeers(Map<Long, List<String>> peers) {
+        for (Long id : List.copyOf(peerUrls.keySet())) {
+            List<String> urls = peers.get(id);
+            if (urls == null || !urls.equals(peerUrls.get(id))) {
+                peerUrls.remove(id);
+                PeerSender old = senders.remove(id);
+                Log.info(log, urls == null ? "removed remote peer" : "updated remote peer",
+                        "local-member-id", MemberIds.hex(localId), "remote-peer-id", MemberIds.hex(id));
+                if (old != null) {
+                    Thread stop = new Thread(() -> {
+                        try {
+                            old.close();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, "peer-sender-stop-" + MemberIds.hex(id));
+                    stop.setDaemon(true);
+                    stop.start();
+                }
+            }
+        }
+        for (Map.Entry<Long, List<String>> p : peers.entrySet()) {
+            long id = p.getKey();
+            if (id != localId && !peerUrls.containsKey(id) && !p.getValue().isEmpty()) {
+                PeerSender s = new PeerSender(clusterId, localId, id, p.getValue(), factory, reports::unreachable);
+                peerUrls.put(id, List.copyOf(p.getValue()));
+                senders.put(id, s);
+                s.start();
+                Log.info(log, "added remote peer", "local-member-id", MemberIds.hex(localId),
+                        "remote-peer-id", MemberIds.hex(id), "remote-peer-urls", p.getValue());
+            }
+        }
     }
 
     /** Member IDs of an initial cluster (name → peer URLs), derived as etcd does, with their URLs. */
