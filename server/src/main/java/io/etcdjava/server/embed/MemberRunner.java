@@ -16,6 +16,10 @@ public final class MemberRunner implements MemberLauncher {
         EmbeddedEtcd member = EmbeddedEtcd.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            if (member.terminated().isDone()) {
+                stopped.countDown();
+                return;
+            }
             Log.info(log, "received signal; shutting down", "signal", "terminated");
             try {
                 member.close();

@@ -358,7 +358,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                     ClusterMemberAttrSetRequest.newBuilder().setMemberID(memberId).setMemberAttributes(
                             Attributes.newBuilder().setName(settings.name())
                                     .addAllClientUrls(settings.advertiseClientUrls())));
-            return propose(publish).thenAccept(r -> log.atInfo()
+            return publish(publish).thenAccept(r -> log.atInfo()
                     .addKeyValue("local-member-id", MemberIds.hex(memberId))
                     .addKeyValue("local-member-attributes", "{Name:" + settings.name() + " ClientURLs:"
                             + settings.advertiseClientUrls() + "}")
@@ -520,6 +520,26 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     /** Proposes a request and completes with what applying it produced. */
     private CompletableFuture<Object> propose(InternalRaftRequest.Builder req) {
+        return propose(req, requestTimeout);
+    }
+
+    /**
+     * Proposes the member's attributes until one attempt is applied, as etcd's publish does: an
+     * attempt proposed to a leader that lost its term right after is never committed.
+     */
+    private CompletableFuture<Object> publish(InternalRaftRequest.Builder req) {
+        Duration attempt = settings.heartbeat().multipliedBy(4L * settings.electionTicks());
+        return propose(req, attempt).exceptionallyCompose(err -> {
+            Throwable t = unwrap(err);
+            if (t instanceof EtcdException e && e.error() != EtcdError.STOPPED && raft.failure() == null
+                    && !removed.isDone()) {
+                return publish(req);
+            }
+            return CompletableFuture.failedFuture(t);
+        });
+    }
+
+    private CompletableFuture<Object> propose(InternalRaftRequest.Builder req, Duration timeout) {
         long id = ids.next();
         byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id)).build().toByteArray();
         if (data.length > settings.maxRequestBytes()) {
@@ -534,7 +554,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 wait.trigger(id, unwrap(err));
             }
         });
-        return withTimeout(result).whenComplete((v, err) -> {
+        return withTimeout(result, timeout).whenComplete((v, err) -> {
             if (err != null) {
                 failedProposals.increment();
                 wait.trigger(id, err);
@@ -598,7 +618,11 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     }
 
     private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f) {
-        return f.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(err -> {
+        return withTimeout(f, requestTimeout);
+    }
+
+    private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f, Duration timeout) {
+        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(err -> {
             Throwable cause = unwrap(err);
             if (cause instanceof TimeoutException) {
                 return CompletableFuture.failedFuture(EtcdError.TIMEOUT.exception());

@@ -60,10 +60,11 @@ public final class PeerServer implements AutoCloseable {
             listen.add(u);
             sb.port(new ServerPort(new InetSocketAddress(u.getHost(), u.getPort()), SessionProtocol.HTTP));
         }
+        var grpc = GrpcService.builder();
         if (member != null) {
-            sb.service(GrpcService.builder().addService(new PeerMembershipService(member)).build());
+            grpc.addService(new PeerMembershipService(member));
         }
-        sb.service(GrpcService.builder()
+        sb.service(grpc
                 .addService(new RaftPeerService(clusterId, localId, sink))
                 .useBlockingTaskExecutor(false)
                 .maxRequestMessageLength(MAX_ENVELOPE_BYTES)
