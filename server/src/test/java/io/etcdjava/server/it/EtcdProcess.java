@@ -196,6 +196,11 @@ final class EtcdProcess implements AutoCloseable {
         return process.exitValue();
     }
 
+    /** Waits (bounded) for the process to end on its own; returns its exit status, or -1 if still running. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
+    }
+
     String logText() {
         try {
             return log == null ? "" : Files.readString(log, StandardCharsets.UTF_8);
