@@ -38,8 +38,11 @@ class ReconfigCheckTest {
         // 2 voters, one not started: with a third, quorum is 2 but only 1 is started.
         assertRefused(() -> ReconfigCheck.checkAddVoter(List.of(started(1), unstarted(2))),
                 EtcdError.MEMBER_NOT_ENOUGH_STARTED);
-        assertThatCode(() -> ReconfigCheck.checkAddVoter(List.of(started(1), started(2), unstarted(3))))
+        assertThatCode(() -> ReconfigCheck.checkAddVoter(List.of(started(1), started(2))))
                 .doesNotThrowAnyException();
+        // 3 voters, one not started: with a fourth, quorum is 3 but only 2 are started.
+        assertRefused(() -> ReconfigCheck.checkAddVoter(List.of(started(1), started(2), unstarted(3))),
+                EtcdError.MEMBER_NOT_ENOUGH_STARTED);
     }
 
     @Test
