@@ -57,7 +57,7 @@ class MembershipIT {
             members.add(d);
             d.awaitReady();
             JsonNode dStatus = endpointStatus(List.of(d)).get(0).path("Status");
-            assertThat(dStatus.path("is_learner").asBoolean()).as(dStatus.toString()).isTrue();
+            assertThat(dStatus.path("isLearner").asBoolean()).as(dStatus.toString()).isTrue();
             assertThat(etcdctl(d, "get", "foo", "--consistency=s").stdout()).isEqualTo("foo\nbar\n");
             Outcome learnerPut = etcdctl(d, "put", "x", "y");
             assertThat(learnerPut.stderr()).contains("etcdserver: rpc not supported for learner");
