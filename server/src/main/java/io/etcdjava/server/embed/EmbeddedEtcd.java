@@ -8,15 +8,15 @@ import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.etcdserver.EtcdServer;
 import io.etcdjava.server.etcdserver.MemberSettings;
 import io.etcdjava.server.log.Log;
-import io.etcdjava.server.membership.MemberIds;
 import io.etcdjava.server.metrics.MemberMetrics;
 import io.etcdjava.server.metrics.Metrics;
+import io.etcdjava.raft.wal.Wal;
+import io.etcdjava.server.api.grpc.ClusterGrpcService;
+import io.etcdjava.server.api.grpc.LearnerGuard;
+import io.etcdjava.server.membership.ClusterInfo;
+import io.etcdjava.server.membership.Member;
 import io.etcdjava.server.rafthttp.PeerMetrics;
-import io.etcdjava.server.rafthttp.PeerReports;
-import io.etcdjava.server.rafthttp.PeerServer;
 import io.etcdjava.server.rafthttp.PeerTransport;
-import io.etcdjava.server.rafthttp.SnapshotSource;
-import io.etcdjava.server.raftnode.Transport;
 import io.etcdjava.server.watch.WatchableStore;
 import java.net.InetSocketAddress;
 import java.net.URI;
@@ -25,7 +25,9 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
+import java.util.LinkedHashMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,16 +43,15 @@ public final class EmbeddedEtcd implements AutoCloseable {
     private final EtcdServer server;
     private final ClientServer client;
     private final WatchableStore watches;
-    private final PeerServer peerServer;
-    private final PeerTransport transport;
+    private final PeerPlane peers;
+    private final CompletableFuture<Void> terminated = new CompletableFuture<>();
+    private final AtomicBoolean closing = new AtomicBoolean();
 
-    private EmbeddedEtcd(EtcdServer server, ClientServer client, WatchableStore watches, PeerServer peerServer,
-                         PeerTransport transport) {
+    private EmbeddedEtcd(EtcdServer server, ClientServer client, WatchableStore watches, PeerPlane peers) {
         this.server = server;
         this.client = client;
         this.watches = watches;
-        this.peerServer = peerServer;
-        this.transport = transport;
+        this.peers = peers;
     }
 
     /** Starts the member and returns once it serves client requests. */
@@ -61,75 +62,28 @@ public final class EmbeddedEtcd implements AutoCloseable {
         MemberSettings settings = settingsOf(cfg);
         Metrics metrics = Metrics.create();
         MemberMetrics memberMetrics = MemberMetrics.create(metrics);
-        // A lone member has nobody to talk to: no transport, no peer port (as before clusters).
-        PeerTransport transport = null;
-        PeerMetrics peerMetrics = new PeerMetrics();
-        AtomicReference<EtcdServer> self = new AtomicReference<>();
-        if (settings.initialCluster().size() > 1) {
-            Map<Long, List<String>> members = PeerTransport.membersOf(settings.initialCluster(),
-                    settings.clusterToken());
-            transport = new PeerTransport(MemberIds.clusterId(members.keySet()),
-                    MemberIds.memberId(settings.advertisePeerUrls(), settings.clusterToken(), null), members,
-                    new PeerReports() {
-                        @Override
-                        public void unreachable(long peer) {
-                            EtcdServer s = self.get();
-                            if (s != null) {
-                                s.reportUnreachable(peer);
-                            }
-                        }
-
-                        @Override
-                        public void snapshotFailed(long peer) {
-                            EtcdServer s = self.get();
-                            if (s != null) {
-                                s.reportSnapshot(peer, true);
-                            }
-                        }
-
-                        @Override
-                        public void snapshotSucceeded(long peer) {
-                            EtcdServer s = self.get();
-                            if (s != null) {
-                                s.reportSnapshot(peer, false);
-                            }
-                        }
-                    }, peerMetrics, new SnapshotSource() {
-                        @Override
-                        public void checkpoint(Path target) {
-                            EtcdServer s = self.get();
-                            if (s == null) {
-                                throw new IllegalStateException("member not started");
-                            }
-                            s.checkpointBackend(target);
-                        }
-
-                        @Override
-                        public Path scratchDir() {
-                            return settings.memberDir().resolve("snap");
-                        }
-                    });
+        // Without a WAL, "existing" means joining a running cluster: ask it who we are.
+        ClusterInfo joined = null;
+        if (!cfg.isNewCluster() && !Wal.exists(settings.effectiveWalDir())) {
+            joined = ClusterJoin.discover(settings);
         }
-        EtcdServer server;
-        try {
-            server = EtcdServer.start(settings, memberMetrics.walFsyncObserver(),
-                    transport == null ? Transport.NONE : transport);
-        } catch (Exception | Error e) {
-            if (transport != null) {
-                transport.close();
+        Map<Long, List<String>> bootPeers = new LinkedHashMap<>();
+        if (joined != null) {
+            for (Member m : joined.members()) {
+                bootPeers.put(m.id(), m.peerUrls());
             }
-            throw e;
+        } else {
+            bootPeers.putAll(PeerTransport.membersOf(settings.initialCluster(), settings.clusterToken()));
         }
-        self.set(server);
+        PeerMetrics peerMetrics = new PeerMetrics();
+        peerMetrics.register(metrics.registry());
+        PeerPlane peers = new PeerPlane(cfg.listenPeerUrls(), settings.clusterToken(), peerMetrics,
+                settings.memberDir().resolve("snap"));
+        EtcdServer server = EtcdServer.start(settings, memberMetrics.walFsyncObserver(), peers.transport(), joined);
         ClientServer client = null;
         WatchableStore watches = null;
-        PeerServer peerServer = null;
         try {
-            if (transport != null) {
-                peerServer = PeerServer.start(cfg.listenPeerUrls(), server.clusterId(), server.memberId(),
-                        server::stepPeerMessage, peerMetrics, server.snapDir(), server.leaseForwardService());
-                peerMetrics.register(metrics.registry());
-            }
+            peers.attach(server, bootPeers);
             memberMetrics.bind(metrics, server);
             server.leaseMetrics().register(metrics.registry());
             // Like etcd, clients are served only once the member published itself through raft.
@@ -141,7 +95,9 @@ public final class EmbeddedEtcd implements AutoCloseable {
             ClientServer.Builder b = ClientServer.builder().kvService(server).memberStatus(server).metrics(metrics)
                     .maxRequestBytes((int) Math.min(Integer.MAX_VALUE, cfg.maxRequestBytes()))
                     .serverVersion(EtcdServer.VERSION).clusterVersion(server::clusterVersion)
-                    .service(new LeaseGrpcService(server.leases()));
+                    .service(new LeaseGrpcService(server.leases()))
+                    .service(new ClusterGrpcService(server.cluster()))
+                    .interceptor(new LearnerGuard(server::isLearner));
             b.service(new WatchGrpcService(watches, rev -> ResponseHeader.newBuilder()
                     .setClusterId(server.clusterId()).setMemberId(server.memberId()).setRevision(rev)
                     .setRaftTerm(server.raftStatus().term()).build(),
@@ -156,7 +112,19 @@ public final class EmbeddedEtcd implements AutoCloseable {
                 Log.warn(log, "serving client traffic insecurely; this is strongly discouraged!",
                         "address", a.getHostString() + ":" + a.getPort());
             }
-            return new EmbeddedEtcd(server, client, watches, peerServer, transport);
+            EmbeddedEtcd member = new EmbeddedEtcd(server, client, watches, peers);
+            // A member removed from the cluster stops itself, as etcd does.
+            server.removedFromCluster().thenRun(() -> {
+                Thread t = new Thread(() -> {
+                    try {
+                        member.close();
+                    } catch (Exception e) {
+                        Log.error(log, "failed to stop the removed member cleanly", e);
+                    }
+                }, "etcd-removed-stop");
+                t.start();
+            });
+            return member;
         } catch (Exception | Error e) {
             if (client != null) {
                 client.close();
@@ -167,7 +135,7 @@ public final class EmbeddedEtcd implements AutoCloseable {
             try {
                 server.close();
             } finally {
-                closePeers(peerServer, transport);
+                peers.close();
             }
             throw e;
         }
@@ -188,16 +156,17 @@ public final class EmbeddedEtcd implements AutoCloseable {
                 (int) cfg.maxTxnOps(),
                 cfg.maxRequestBytes(),
                 cfg.preVote(),
-                cfg.experimentalSnapshotCatchupEntries());
+                cfg.experimentalSnapshotCatchupEntries(),
+                cfg.strictReconfigCheck());
     }
 
     public EtcdServer server() {
         return server;
     }
 
-    /** The peer transport's metrics; null for a lone member. */
+    /** The peer transport's metrics. */
     public PeerMetrics peerMetrics() {
-        return transport == null ? null : transport.metrics();
+        return peers.metrics();
     }
 
     /** The addresses the client port is bound to (the actual ports when configured with port 0). */
@@ -207,11 +176,20 @@ public final class EmbeddedEtcd implements AutoCloseable {
 
     /** The addresses the peer port is bound to; empty for a lone member, which has none. */
     public List<InetSocketAddress> peerAddresses() {
-        return peerServer == null ? List.of() : peerServer.boundAddresses();
+        return peers.peerAddresses();
+    }
+
+    /** Completes once the member stopped: closed, or removed from the cluster (then it closes itself). */
+    public CompletableFuture<Void> terminated() {
+        return terminated;
     }
 
     @Override
     public void close() throws Exception {
+        if (!closing.compareAndSet(false, true)) {
+            terminated.join();
+            return;
+        }
         try {
             client.close();
             watches.close();
@@ -219,19 +197,11 @@ public final class EmbeddedEtcd implements AutoCloseable {
             try {
                 server.close();
             } finally {
-                closePeers(peerServer, transport);
-            }
-        }
-    }
-
-    private static void closePeers(PeerServer peerServer, PeerTransport transport) throws InterruptedException {
-        try {
-            if (peerServer != null) {
-                peerServer.close();
-            }
-        } finally {
-            if (transport != null) {
-                transport.close();
+                try {
+                    peers.close();
+                } finally {
+                    terminated.complete(null);
+                }
             }
         }
     }

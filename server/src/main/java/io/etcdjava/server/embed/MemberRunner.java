@@ -16,6 +16,10 @@ public final class MemberRunner implements MemberLauncher {
         EmbeddedEtcd member = EmbeddedEtcd.start(config);
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
+            if (member.terminated().isDone()) {
+                stopped.countDown();
+                return;
+            }
             Log.info(log, "received signal; shutting down", "signal", "terminated");
             try {
                 member.close();
@@ -26,6 +30,8 @@ public final class MemberRunner implements MemberLauncher {
             }
         }, "etcd-shutdown");
         Runtime.getRuntime().addShutdownHook(hook);
+        // A member removed from the cluster closes itself; the process then ends (exit 0, as etcd).
+        member.terminated().thenRun(stopped::countDown);
         stopped.await();
         return 0;
     }

@@ -71,7 +71,9 @@ public enum EtcdError {
     UNHEALTHY(Status.Code.UNAVAILABLE, "etcdserver: unhealthy cluster"),
     CORRUPT(Status.Code.DATA_LOSS, "etcdserver: corrupt cluster"),
     NOT_SUPPORTED_FOR_LEARNER(Status.Code.UNAVAILABLE, "etcdserver: rpc not supported for learner"),
-    BAD_LEADER_TRANSFEREE(Status.Code.FAILED_PRECONDITION, "etcdserver: bad leader transferee");
+    BAD_LEADER_TRANSFEREE(Status.Code.FAILED_PRECONDITION, "etcdserver: bad leader transferee"),
+    /** Not in etcd's rpctypes table, so its clients see it as UNKNOWN with this text. */
+    TIMEOUT_LEADER_TRANSFER(Status.Code.UNKNOWN, "etcdserver: request timed out, leader transfer took too long");
 
     private final Status.Code code;
     private final String message;

@@ -2,6 +2,7 @@ package io.etcdjava.server.etcdserver;
 
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.etcdjava.api.internal.InternalRaftRequest;
+import io.etcdjava.raft.pb.ConfChange;
 import io.etcdjava.raft.pb.Entry;
 import io.etcdjava.raft.pb.EntryType;
 import io.etcdjava.server.apply.KvApplier;
@@ -27,20 +28,19 @@ final class EntryApplier implements Applier {
     private final KvApplier kv;
     private final LeaseStore leases;
     private final Wait wait;
+    private final MembershipApplier membership;
     /** Set once raft has told us who we are; only used to recognise our own publication. */
     private volatile long localMemberId;
     private volatile String clusterVersion;
     private final SnapshotInstaller installer;
 
-    EntryApplier(MvccStore store, KvApplier kv, LeaseStore leases, Wait wait) {
-        this(store, kv, leases, wait, null);
-    }
-
-    EntryApplier(MvccStore store, KvApplier kv, LeaseStore leases, Wait wait, SnapshotInstaller installer) {
+    EntryApplier(MvccStore store, KvApplier kv, LeaseStore leases, Wait wait, MembershipApplier membership,
+                 SnapshotInstaller installer) {
         this.store = store;
         this.kv = kv;
         this.leases = leases;
         this.wait = wait;
+        this.membership = membership;
         this.installer = installer;
     }
 
@@ -48,6 +48,8 @@ final class EntryApplier implements Applier {
     public void installSnapshot(io.etcdjava.raft.pb.Snapshot snap) {
         if (installer != null) {
             installer.install(snap);
+            // The received database carries the member list as of the snapshot.
+            membership.reload();
         }
     }
 
@@ -67,10 +69,25 @@ final class EntryApplier implements Applier {
             }
             if (e.getType() == EntryType.EntryNormal && !e.getData().isEmpty()) {
                 applyRequest(e);
+            } else if (e.getType() == EntryType.EntryConfChange) {
+                applyConfChange(e);
             } else {
-                // Leader no-ops and conf changes (raft applied the latter already) touch no key.
+                // Leader no-ops (and V2 conf changes, which we never propose) touch no key.
                 kv.noop(e.getIndex(), e.getTerm());
             }
+        }
+    }
+
+    private void applyConfChange(Entry e) {
+        ConfChange cc;
+        try {
+            cc = ConfChange.parseFrom(e.getData());
+        } catch (InvalidProtocolBufferException ex) {
+            throw new IllegalStateException("undecodable conf change at index " + e.getIndex(), ex);
+        }
+        Object result = membership.applyConfChange(e, cc);
+        if (cc.getId() != 0) {
+            wait.trigger(cc.getId(), result);
         }
     }
 
@@ -115,15 +132,18 @@ final class EntryApplier implements Applier {
             leases.checkpoint(req.getLeaseCheckpoint(), index, term);
             return Boolean.TRUE;
         }
-        kv.noop(index, term);
         if (req.hasClusterMemberAttrSet()) {
             var attr = req.getClusterMemberAttrSet();
+            membership.setAttributes(attr, index, term);
             if (attr.getMemberID() == localMemberId) {
                 log.atInfo().addKeyValue("local-member-id", MemberIds.hex(localMemberId))
                         .addKeyValue("local-member-attributes", attr.getMemberAttributes().getName())
                         .log("applied local member attributes");
             }
-        } else if (req.hasClusterVersionSet()) {
+            return Boolean.TRUE;
+        }
+        kv.noop(index, term);
+        if (req.hasClusterVersionSet()) {
             String ver = req.getClusterVersionSet().getVer();
             if (!ver.equals(clusterVersion)) {
                 log.atInfo().addKeyValue("cluster-version", ver).log("set the cluster version");

@@ -5,6 +5,7 @@ import io.etcdjava.api.etcdserverpb.CompactionRequest;
 import io.etcdjava.api.etcdserverpb.CompactionResponse;
 import io.etcdjava.api.etcdserverpb.DeleteRangeRequest;
 import io.etcdjava.api.etcdserverpb.DeleteRangeResponse;
+import io.etcdjava.api.etcdserverpb.MoveLeaderResponse;
 import io.etcdjava.api.etcdserverpb.PutRequest;
 import io.etcdjava.api.etcdserverpb.PutResponse;
 import io.etcdjava.api.etcdserverpb.RangeRequest;
@@ -34,7 +35,14 @@ import io.etcdjava.server.lease.LessorConfig;
 import io.etcdjava.server.leaseforward.LeaderLookup;
 import io.etcdjava.server.leaseforward.LeaseForwardService;
 import io.etcdjava.server.leaseforward.LeaseForwarder;
+import io.etcdjava.api.internal.MemberChange;
+import io.etcdjava.raft.pb.ConfChange;
+import io.etcdjava.server.log.Log;
+import io.etcdjava.server.membership.ClusterInfo;
+import io.etcdjava.server.membership.Member;
 import io.etcdjava.server.membership.MemberIds;
+import io.etcdjava.server.membership.MemberRegistry;
+import java.util.concurrent.atomic.AtomicReference;
 import io.etcdjava.server.mvcc.MvccStore;
 import io.etcdjava.server.raftnode.RaftNode;
 import io.etcdjava.server.raftnode.RaftNodeConfig;
@@ -84,9 +92,13 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final Lessor lessor;
     private final LeaseFrontend leaseFrontend;
     private final LeaseForwarder leaseForwarder;
+    private final MemberRegistry registry;
+    private final ClusterFrontend clusterFrontend;
+    private final CompletableFuture<Void> removed = new CompletableFuture<>();
+    private volatile java.util.function.LongConsumer peerRemovedListener = id -> { };
 
     private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft,
-                       LeaseStore leaseStore, Map<Long, List<String>> peerUrls) {
+                       LeaseStore leaseStore, MemberRegistry registry) {
         this.settings = s;
         this.store = store;
         this.wait = wait;
@@ -117,11 +129,14 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
             @Override
             public List<String> peerUrls(long member) {
-                return peerUrls.getOrDefault(member, List.of());
+                return registry.member(member).map(Member::peerUrls).orElse(List.of());
             }
         }, requestTimeout);
         this.leaseFrontend = new LeaseFrontend(this::propose, this::header, store::currentRevision, ids::next, lessor,
                 leaseForwarder);
+        this.registry = registry;
+        this.clusterFrontend = new ClusterFrontend(new ClusterCore(), registry, s.strictReconfigCheck(),
+                () -> System.currentTimeMillis() / 1000);
     }
 
     /**
@@ -144,19 +159,37 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      */
     public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos,
                                    Transport transport) throws IOException {
+        return start(s, walFsyncNanos, transport, null);
+    }
+
+    /**
+     * As {@link #start(MemberSettings, java.util.function.LongConsumer, Transport)}; with
+     * {@code joined} non-null and no WAL yet, the member joins that running cluster (its log starts
+     * empty and the leader fills it) instead of bootstrapping a new one from --initial-cluster.
+     * With a WAL, both are ignored: the WAL knows who the member is.
+     */
+    public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos,
+                                   Transport transport, ClusterInfo joined) throws IOException {
         Files.createDirectories(s.memberDir());
         List<Long> members = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
-        Map<Long, List<String>> peerUrls = new java.util.HashMap<>();
-        for (Map.Entry<String, List<String>> m : s.initialCluster().entrySet()) {
-            long id = MemberIds.memberId(m.getValue(), s.clusterToken(), null);
-            members.add(id);
-            peerUrls.put(id, List.copyOf(m.getValue()));
-            peers.add(Peer.of(id));
+        long localId;
+        long clusterId;
+        if (joined == null) {
+            for (Map.Entry<String, List<String>> m : s.initialCluster().entrySet()) {
+                long id = MemberIds.memberId(m.getValue(), s.clusterToken(), null);
+                members.add(id);
+                // The bootstrap entries carry each member, as every conf change does.
+                Member member = new Member(id, "", m.getValue(), List.of(), false);
+                peers.add(new Peer(id, MemberChange.newBuilder().setMember(member.toInternal()).build().toByteString()));
+            }
+            peers.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
+            localId = MemberIds.memberId(s.advertisePeerUrls(), s.clusterToken(), null);
+            clusterId = MemberIds.clusterId(members);
+        } else {
+            localId = joined.localId();
+            clusterId = joined.clusterId();
         }
-        peers.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
-        long localId = MemberIds.memberId(s.advertisePeerUrls(), s.clusterToken(), null);
-        long clusterId = MemberIds.clusterId(members);
         SnapshotInstaller.recover(s.memberDir().resolve("db"));
         MvccStore store = MvccStore.open(s.memberDir().resolve("db"));
         try {
@@ -164,14 +197,24 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             // etcd's minimum lease TTL: ceil(1.5 election timeouts), in whole heartbeats.
             long minTtl = (s.heartbeat().toMillis() * ((3L * s.electionTicks()) / 2) + 999) / 1000;
             LeaseStore leases = LeaseStore.open(store, minTtl, new LeaseMetrics());
-            EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait,
+            MemberRegistry registry = MemberRegistry.open(store.backend());
+            AtomicReference<EtcdServer> self = new AtomicReference<>();
+            MembershipApplier membership = new MembershipApplier(store, registry, id -> {
+                EtcdServer srv = self.get();
+                if (srv != null) {
+                    srv.memberRemoved(id);
+                }
+            });
+            EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait, membership,
                     new SnapshotInstaller(store, leases, s.memberDir().resolve("db"), s.memberDir().resolve("snap"),
                             step -> { }));
             RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
                     s.snapshotCatchUpEntries(), s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
             applier.setLocalMemberId(raft.memberId());
-            return new EtcdServer(s, store, wait, applier, raft, leases, Map.copyOf(peerUrls));
+            EtcdServer server = new EtcdServer(s, store, wait, applier, raft, leases, registry);
+            self.set(server);
+            return server;
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
@@ -199,6 +242,69 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     public long clusterId() {
         return clusterId;
+    }
+
+    /** The cluster's members as this member applied them. */
+    public MemberRegistry members() {
+        return registry;
+    }
+
+    /** The Cluster API of this member. */
+    public ClusterService cluster() {
+        return clusterFrontend;
+    }
+
+    /** Whether this member is a learner (replicates, never votes, serves little). */
+    @Override
+    public boolean isLearner() {
+        return registry.member(memberId).map(Member::isLearner).orElse(false);
+    }
+
+    /**
+     * Completes (about a second after it applied the removal, as etcd waits) once this member was
+     * removed from the cluster; its owner then stops it.
+     */
+    public CompletableFuture<Void> removedFromCluster() {
+        return removed;
+    }
+
+    /**
+     * Told (on the apply thread) of every other member removed while this member leads, so the
+     * removed member can be told it is out.
+     */
+    public void onPeerRemoved(java.util.function.LongConsumer listener) {
+        this.peerRemovedListener = listener;
+    }
+
+    /** For a follower: how to ask the leader to promote a learner. */
+    public void setPromoteForwarder(java.util.function.LongFunction<CompletableFuture<List<Member>>> forwarder) {
+        clusterFrontend.setPromoteForwarder(forwarder);
+    }
+
+    /** Promotes a learner on behalf of a follower (peer port); this member must lead. */
+    public CompletableFuture<List<Member>> promoteForPeer(long id) {
+        return withTimeout(clusterFrontend.promote(id));
+    }
+
+    /** The leader told this member it was removed; stops it as applying the removal would. */
+    public void removedByLeader() {
+        memberRemoved(memberId);
+    }
+
+    private void memberRemoved(long id) {
+        if (id != memberId) {
+            if (raft.status().leader() == memberId) {
+                peerRemovedListener.accept(id);
+            }
+            return;
+        }
+        if (removed.isDone()) {
+            return;
+        }
+        Log.warn(log, "server error", "error", "the member has been permanently removed from the cluster");
+        Log.warn(log, "data-dir used by this member must be removed");
+        CompletableFuture.runAsync(() -> removed.complete(null),
+                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
     }
 
     /** The Lease API of this member. */
@@ -290,7 +396,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                     ClusterMemberAttrSetRequest.newBuilder().setMemberID(memberId).setMemberAttributes(
                             Attributes.newBuilder().setName(settings.name())
                                     .addAllClientUrls(settings.advertiseClientUrls())));
-            return publish(publish, 1).thenAccept(r -> log.atInfo()
+            return publish(publish).thenAccept(r -> log.atInfo()
                     .addKeyValue("local-member-id", MemberIds.hex(memberId))
                     .addKeyValue("local-member-attributes", "{Name:" + settings.name() + " ClientURLs:"
                             + settings.advertiseClientUrls() + "}")
@@ -304,24 +410,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             log.atInfo().addKeyValue("cluster-version", VERSION).log("setting up initial cluster version");
             return propose(InternalRaftRequest.newBuilder().setClusterVersionSet(
                     ClusterVersionSetRequest.newBuilder().setVer(VERSION))).thenAccept(r -> { });
-        });
-    }
-
-    /**
-     * Proposes the member's attributes until they are applied, as etcd's publish does: the
-     * proposal can time out when a snapshot from the leader already covered its entry (the entry
-     * is then skipped here, so no result ever comes).
-     */
-    private CompletableFuture<Object> publish(InternalRaftRequest.Builder req, int attempt) {
-        return propose(req).exceptionallyCompose(err -> {
-            Throwable cause = unwrap(err);
-            if (cause instanceof EtcdException e && e.error() == EtcdError.TIMEOUT && attempt < 10) {
-                log.atWarn().addKeyValue("local-member-id", MemberIds.hex(memberId))
-                        .addKeyValue("error", e.getMessage())
-                        .log("failed to publish local member to cluster through raft");
-                return publish(req, attempt + 1);
-            }
-            return CompletableFuture.failedFuture(cause);
         });
     }
 
@@ -403,8 +491,40 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 .setRaftIndex(rs.commitIndex())
                 .setRaftTerm(rs.term())
                 .setRaftAppliedIndex(raft.appliedIndex())
-                .setIsLearner(false)
+                .setIsLearner(isLearner())
                 .build());
+    }
+
+    @Override
+    public CompletableFuture<MoveLeaderResponse> moveLeader(long transferee) {
+        if (raft.status().leader() != memberId) {
+            return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
+        }
+        if (registry.member(transferee).map(Member::isLearner).orElse(true)) {
+            return CompletableFuture.failedFuture(EtcdError.BAD_LEADER_TRANSFEREE.exception());
+        }
+        Log.info(log, "leadership transfer starting", "local-member-id", MemberIds.hex(memberId),
+                "current-leader-member-id", MemberIds.hex(memberId),
+                "transferee-member-id", MemberIds.hex(transferee));
+        raft.transferLeadership(transferee);
+        CompletableFuture<MoveLeaderResponse> done = new CompletableFuture<>();
+        long deadline = System.nanoTime() + requestTimeout.toNanos();
+        awaitLeader(transferee, deadline, done);
+        return done;
+    }
+
+    /** Checks every 50 ms (like etcd) until {@code transferee} leads or the deadline passes. */
+    private void awaitLeader(long transferee, long deadline, CompletableFuture<MoveLeaderResponse> done) {
+        if (raft.status().leader() == transferee) {
+            Log.info(log, "leadership transfer finished", "local-member-id", MemberIds.hex(memberId),
+                    "old-leader-member-id", MemberIds.hex(memberId), "new-leader-member-id", MemberIds.hex(transferee));
+            done.complete(MoveLeaderResponse.newBuilder().setHeader(header(store.currentRevision())).build());
+        } else if (System.nanoTime() - deadline > 0) {
+            done.completeExceptionally(EtcdError.TIMEOUT_LEADER_TRANSFER.exception());
+        } else {
+            CompletableFuture.runAsync(() -> awaitLeader(transferee, deadline, done),
+                    CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
+        }
     }
 
     @Override
@@ -438,13 +558,67 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     /** Proposes a request and completes with what applying it produced. */
     private CompletableFuture<Object> propose(InternalRaftRequest.Builder req) {
+        return propose(req, requestTimeout);
+    }
+
+    /**
+     * Proposes the member's attributes until one attempt is applied, as etcd's publish does: an
+     * attempt proposed to a leader that lost its term right after is never committed, and one
+     * whose entry a snapshot from the leader covered is skipped here, so no result ever comes.
+     */
+    private CompletableFuture<Object> publish(InternalRaftRequest.Builder req) {
+        Duration attempt = settings.heartbeat().multipliedBy(4L * settings.electionTicks());
+        return propose(req, attempt).exceptionallyCompose(err -> {
+            Throwable t = unwrap(err);
+            if (t instanceof EtcdException e && e.error() != EtcdError.STOPPED && raft.failure() == null
+                    && !removed.isDone()) {
+                log.atWarn().addKeyValue("local-member-id", MemberIds.hex(memberId))
+                        .addKeyValue("error", e.getMessage())
+                        .log("failed to publish local member to cluster through raft");
+                return publish(req);
+            }
+            return CompletableFuture.failedFuture(t);
+        });
+    }
+
+    private CompletableFuture<Object> propose(InternalRaftRequest.Builder req, Duration timeout) {
         long id = ids.next();
         byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id)).build().toByteArray();
         if (data.length > settings.maxRequestBytes()) {
             return CompletableFuture.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
         }
+        if (applyBacklogTooLong()) {
+            return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
         CompletableFuture<Object> result = wait.register(id);
         raft.propose(ByteString.copyFrom(data)).whenComplete((v, err) -> {
+            if (err != null) {
+                wait.trigger(id, unwrap(err));
+            }
+        });
+        return withTimeout(result, timeout).whenComplete((v, err) -> {
+            if (err != null) {
+                failedProposals.increment();
+                wait.trigger(id, err);
+            }
+        });
+    }
+
+    /** etcd refuses new proposals while apply lags the commit index by more than this. */
+    private static final long MAX_GAP_BETWEEN_APPLY_AND_COMMIT = 5000;
+
+    private boolean applyBacklogTooLong() {
+        return raft.status().commitIndex() - raft.appliedIndex() > MAX_GAP_BETWEEN_APPLY_AND_COMMIT;
+    }
+
+    /** Proposes a membership change; completes with the registry view applying it produced. */
+    private CompletableFuture<Object> proposeConfChange(ConfChange.Builder cc) {
+        if (applyBacklogTooLong()) {
+            return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
+        }
+        long id = ids.next();
+        CompletableFuture<Object> result = wait.register(id);
+        raft.proposeConfChange(cc.setId(id).build()).whenComplete((v, err) -> {
             if (err != null) {
                 wait.trigger(id, unwrap(err));
             }
@@ -457,8 +631,40 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         });
     }
 
+    /** The member core as the Cluster API sees it. */
+    private final class ClusterCore implements ClusterFrontend.Core {
+        @Override
+        public long memberId() {
+            return memberId;
+        }
+
+        @Override
+        public CompletableFuture<Object> proposeConfChange(ConfChange.Builder cc) {
+            return EtcdServer.this.proposeConfChange(cc);
+        }
+
+        @Override
+        public ResponseHeader header() {
+            return EtcdServer.this.header(store.currentRevision());
+        }
+
+        @Override
+        public CompletableFuture<io.etcdjava.raft.Status> raftDetails() {
+            return withTimeout(raft.detailedStatus());
+        }
+
+        @Override
+        public CompletableFuture<Void> linearizableBarrier() {
+            return withTimeout(raft.linearizableBarrier());
+        }
+    }
+
     private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f) {
-        return f.orTimeout(requestTimeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(err -> {
+        return withTimeout(f, requestTimeout);
+    }
+
+    private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f, Duration timeout) {
+        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(err -> {
             Throwable cause = unwrap(err);
             if (cause instanceof TimeoutException) {
                 return CompletableFuture.failedFuture(EtcdError.TIMEOUT.exception());

@@ -12,6 +12,7 @@ import java.util.Map;
  * @param electionTicks election timeout in heartbeat ticks
  * @param snapshotCatchUpEntries raft entries kept after a snapshot for slow followers (etcd's
  *     --experimental-snapshot-catchup-entries); a follower further behind gets a snapshot
+ * @param strictReconfigCheck refuse membership changes that would leave too few started voters
  */
 public record MemberSettings(
         String name,
@@ -27,18 +28,20 @@ public record MemberSettings(
         int maxTxnOps,
         long maxRequestBytes,
         boolean preVote,
-        long snapshotCatchUpEntries) {
+        long snapshotCatchUpEntries,
+        boolean strictReconfigCheck) {
 
     /** etcd's default --experimental-snapshot-catchup-entries. */
     public static final long DEFAULT_SNAPSHOT_CATCH_UP_ENTRIES = 5000;
 
-    /** Settings with etcd's default number of entries kept for slow followers after a snapshot. */
+    /** As etcd's defaults: 5000 catch-up entries, --strict-reconfig-check on. */
     public MemberSettings(String name, Path dataDir, Path walDir, List<String> advertiseClientUrls,
                           List<String> advertisePeerUrls, Map<String, List<String>> initialCluster, String clusterToken,
                           Duration heartbeat, int electionTicks, long snapshotCount, int maxTxnOps, long maxRequestBytes,
                           boolean preVote) {
         this(name, dataDir, walDir, advertiseClientUrls, advertisePeerUrls, initialCluster, clusterToken, heartbeat,
-                electionTicks, snapshotCount, maxTxnOps, maxRequestBytes, preVote, DEFAULT_SNAPSHOT_CATCH_UP_ENTRIES);
+                electionTicks, snapshotCount, maxTxnOps, maxRequestBytes, preVote, DEFAULT_SNAPSHOT_CATCH_UP_ENTRIES,
+                true);
     }
 
     public Path memberDir() {

@@ -1,5 +1,6 @@
 package io.etcdjava.server.etcdserver;
 
+import io.etcdjava.api.etcdserverpb.MoveLeaderResponse;
 import io.etcdjava.api.etcdserverpb.StatusResponse;
 import java.util.concurrent.CompletableFuture;
 
@@ -16,4 +17,14 @@ public interface MemberStatus {
      * checks with a quorum read), exceptionally with the reason otherwise.
      */
     CompletableFuture<Void> checkHealth();
+
+    /** Maintenance.MoveLeader: hands leadership to {@code transferee}; only the leader can. */
+    default CompletableFuture<MoveLeaderResponse> moveLeader(long transferee) {
+        return CompletableFuture.failedFuture(io.grpc.Status.UNIMPLEMENTED.asRuntimeException());
+    }
+
+    /** Whether this member is a learner: it then refuses what etcd's learners refuse. */
+    default boolean isLearner() {
+        return false;
+    }
 }

@@ -50,6 +50,8 @@ public final class MemberMetrics {
                                 rs.hasLeader() ? 1 : 0),
                         gauge("etcd_server_is_leader", "Whether or not this member is a leader. 1 if is, 0 otherwise.",
                                 rs.leader() == server.memberId() ? 1 : 0),
+                        gauge("etcd_server_is_learner", "Whether or not this member is a learner. 1 if is, 0 otherwise.",
+                                server.isLearner() ? 1 : 0),
                         gauge("etcd_server_leader_changes_seen_total", "The number of leader changes seen.",
                                 server.leaderChanges()),
                         gauge("etcd_server_proposals_committed_total", "The total number of consensus proposals committed.",

@@ -53,14 +53,22 @@ public final class PeerServer implements AutoCloseable {
         return start(listenPeerUrls, clusterId, localId, sink, new PeerMetrics(), null);
     }
 
+    /** As below, without the membership calls. */
+    public static PeerServer start(List<String> listenPeerUrls, long clusterId, long localId, Consumer<Message> sink,
+                                   PeerMetrics metrics, java.nio.file.Path snapDir,
+                                   io.grpc.BindableService... services) {
+        return start(listenPeerUrls, clusterId, localId, sink, null, metrics, snapDir, services);
+    }
+
     /**
-     * As above, counting into {@code metrics}; with a {@code snapDir}, also receives database
+     * As above, counting into {@code metrics}; with a {@code member}, also serving the membership
+     * calls (join, removal notice, promotion) for it; with a {@code snapDir}, also receives database
      * snapshots into it (handing each MsgSnap to {@code sink} once its database is saved) and
      * answers round-trip probes; {@code services} are further peer services (lease forwarding, ...)
      * served beside raft's.
      */
     public static PeerServer start(List<String> listenPeerUrls, long clusterId, long localId, Consumer<Message> sink,
-                                   PeerMetrics metrics, java.nio.file.Path snapDir,
+                                   MembershipPeer member, PeerMetrics metrics, java.nio.file.Path snapDir,
                                    io.grpc.BindableService... services) {
         SnapshotReceiver snapshots = snapDir == null ? null
                 : new SnapshotReceiver(clusterId, localId, snapDir, sink, metrics);
@@ -72,6 +80,9 @@ public final class PeerServer implements AutoCloseable {
             sb.port(new ServerPort(new InetSocketAddress(u.getHost(), u.getPort()), SessionProtocol.HTTP));
         }
         var grpc = GrpcService.builder().addServices(services);
+        if (member != null) {
+            grpc.addService(new PeerMembershipService(member));
+        }
         if (snapshots != null) {
             grpc.addService(snapshots);
         }

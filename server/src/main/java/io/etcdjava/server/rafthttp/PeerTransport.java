@@ -12,6 +12,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import io.netty.channel.EventLoopGroup;
 import org.slf4j.Logger;
@@ -25,8 +26,10 @@ public final class PeerTransport implements Transport, AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerTransport.class);
 
     private final long localId;
-    /** Concurrent: the prober and the snapshot sender look peers up from their own threads. */
-    private final Map<Long, PeerSender> senders = new java.util.concurrent.ConcurrentHashMap<>();
+    private final long clusterId;
+    /** Written by {@link #syncPeers} (apply thread); read by the raft loop, the prober and the snapshot sender. */
+    private final Map<Long, PeerSender> senders = new ConcurrentHashMap<>();
+    private final Map<Long, List<String>> peerUrls = new HashMap<>();
     private final ClientFactory factory;
     private final EventLoopGroup eventLoops;
     private final PeerReports reports;
@@ -52,6 +55,7 @@ public final class PeerTransport implements Transport, AutoCloseable {
                          PeerMetrics metrics, SnapshotSource snapshots) {
         this.localId = localId;
         this.metrics = metrics;
+        this.clusterId = clusterId;
         this.reports = reports;
         this.eventLoops = EventLoopGroups.newEventLoopGroup(2, "etcd-peer-client-io", true);
         this.factory = ClientFactory.builder()
@@ -64,6 +68,7 @@ public final class PeerTransport implements Transport, AutoCloseable {
             if (p.getKey() != localId) {
                 senders.put(p.getKey(), new PeerSender(clusterId, localId, p.getKey(), p.getValue(), factory,
                         reports::unreachable, metrics));
+                peerUrls.put(p.getKey(), List.copyOf(p.getValue()));
             }
         }
         senders.values().forEach(PeerSender::start);
@@ -72,9 +77,47 @@ public final class PeerTransport implements Transport, AutoCloseable {
                     PeerSender ps = senders.get(peer);
                     return ps == null ? null : ps.urls();
                 });
-        this.prober = new PeerProber(clusterId, localId, this::peerUrls, factory, metrics, PeerProber.DEFAULT_INTERVAL);
+        this.prober = new PeerProber(clusterId, localId, this::senderUrls, factory, metrics, PeerProber.DEFAULT_INTERVAL);
         Log.info(log, "started peer transport", "local-member-id", MemberIds.hex(localId),
                 "cluster-id", MemberIds.hex(clusterId), "peers", senders.size());
+    }
+
+    /**
+     * Brings the senders in line with the cluster's current members (after a member was added,
+     * removed or moved to new peer URLs). Never blocks on a stopping sender.
+     */
+    public synchronized void syncPeers(Map<Long, List<String>> peers) {
+        for (Long id : List.copyOf(peerUrls.keySet())) {
+            List<String> urls = peers.get(id);
+            if (urls == null || !urls.equals(peerUrls.get(id))) {
+                peerUrls.remove(id);
+                PeerSender old = senders.remove(id);
+                Log.info(log, urls == null ? "removed remote peer" : "updated remote peer",
+                        "local-member-id", MemberIds.hex(localId), "remote-peer-id", MemberIds.hex(id));
+                if (old != null) {
+                    Thread stop = new Thread(() -> {
+                        try {
+                            old.close();
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    }, "peer-sender-stop-" + MemberIds.hex(id));
+                    stop.setDaemon(true);
+                    stop.start();
+                }
+            }
+        }
+        for (Map.Entry<Long, List<String>> p : peers.entrySet()) {
+            long id = p.getKey();
+            if (id != localId && !peerUrls.containsKey(id) && !p.getValue().isEmpty()) {
+                PeerSender s = new PeerSender(clusterId, localId, id, p.getValue(), factory, reports::unreachable, metrics);
+                peerUrls.put(id, List.copyOf(p.getValue()));
+                senders.put(id, s);
+                s.start();
+                Log.info(log, "added remote peer", "local-member-id", MemberIds.hex(localId),
+                        "remote-peer-id", MemberIds.hex(id), "remote-peer-urls", p.getValue());
+            }
+        }
     }
 
     /** Member IDs of an initial cluster (name → peer URLs), derived as etcd does, with their URLs. */
@@ -122,7 +165,7 @@ public final class PeerTransport implements Transport, AutoCloseable {
         reports.snapshotFailed(m.getTo());
     }
 
-    private Map<Long, List<String>> peerUrls() {
+    private Map<Long, List<String>> senderUrls() {
         Map<Long, List<String>> out = new HashMap<>();
         senders.forEach((id, ps) -> out.put(id, ps.urls()));
         return out;

@@ -56,6 +56,12 @@ public final class RaftNode implements AutoCloseable {
     private record SnapshotStatus(long peer, boolean failed) {
     }
 
+    private record ConfProposal(ConfChange change, CompletableFuture<Void> accepted) {
+    }
+
+    private record StatusQuery(CompletableFuture<io.etcdjava.raft.Status> result) {
+    }
+
     private static final Object STOP = new Object();
 
     private final RaftNodeConfig cfg;
@@ -106,7 +112,8 @@ public final class RaftNode implements AutoCloseable {
                 .logger(cfg.logger())
                 .build());
         confStates.record(snapIndex, storage.memory.initialState().confState());
-        if (storage.isFresh()) {
+        // A member joining a running cluster starts with an empty log the leader fills.
+        if (storage.isFresh() && !cfg.initialPeers().isEmpty()) {
             node.bootstrap(cfg.initialPeers());
         }
         this.loopThread = new Thread(this::loop, "raft-loop");
@@ -217,6 +224,31 @@ public final class RaftNode implements AutoCloseable {
         inbox.add(new TransferRequest(transferee));
     }
 
+    /**
+     * Proposes a membership change; completes once the leader appended it. Whoever applies it
+     * reports the outcome keyed by {@code change.id}.
+     */
+    public CompletableFuture<Void> proposeConfChange(ConfChange change) {
+        CompletableFuture<Void> accepted = new CompletableFuture<>();
+        if (!running) {
+            accepted.completeExceptionally(EtcdError.STOPPED.exception());
+            return accepted;
+        }
+        inbox.add(new ConfProposal(change, accepted));
+        return accepted;
+    }
+
+    /** The raft core's full status (with every peer's progress while leading), read on the raft loop. */
+    public CompletableFuture<io.etcdjava.raft.Status> detailedStatus() {
+        CompletableFuture<io.etcdjava.raft.Status> f = new CompletableFuture<>();
+        if (!running) {
+            f.completeExceptionally(EtcdError.STOPPED.exception());
+            return f;
+        }
+        inbox.add(new StatusQuery(f));
+        return f;
+    }
+
     // ------------------------------------------------------------------ raft loop
 
     private void loop() {
@@ -311,6 +343,16 @@ public final class RaftNode implements AutoCloseable {
             takeSnapshot(s.durableIndex());
         } else if (o instanceof TransferRequest t) {
             node.transferLeader(t.transferee());
+        } else if (o instanceof ConfProposal cp) {
+            try {
+                node.proposeConfChange(cp.change());
+                cp.accepted().complete(null);
+            } catch (ProposalDroppedException e) {
+                cp.accepted().completeExceptionally(
+                        (status.hasLeader() ? EtcdError.TOO_MANY_REQUESTS : EtcdError.NO_LEADER).exception());
+            }
+        } else if (o instanceof StatusQuery q) {
+            q.result().complete(node.status());
         } else if (o instanceof Unreachable u) {
             try {
                 node.reportUnreachable(u.peer());
@@ -443,6 +485,10 @@ public final class RaftNode implements AutoCloseable {
         while ((o = inbox.poll()) != null) {
             if (o instanceof Proposal p) {
                 p.accepted().completeExceptionally(EtcdError.STOPPED.exception());
+            } else if (o instanceof ConfProposal cp) {
+                cp.accepted().completeExceptionally(EtcdError.STOPPED.exception());
+            } else if (o instanceof StatusQuery q) {
+                q.result().completeExceptionally(EtcdError.STOPPED.exception());
             } else if (o instanceof ReadRequest r) {
                 r.index().completeExceptionally(EtcdError.STOPPED.exception());
             }

@@ -23,7 +23,8 @@ import java.util.concurrent.TimeUnit;
  * always kills the process.
  */
 final class EtcdProcess implements AutoCloseable {
-    static final Duration READY_TIMEOUT = Duration.ofSeconds(60);
+    // Generous: JVM members start slowly on a loaded 2-core build machine.
+    static final Duration READY_TIMEOUT = Duration.ofSeconds(150);
     private static final HttpClient HTTP = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(1)).build();
 
@@ -194,6 +195,11 @@ final class EtcdProcess implements AutoCloseable {
             throw new IllegalStateException(kind + " did not stop within " + timeout + " of SIGTERM:\n" + logTail());
         }
         return process.exitValue();
+    }
+
+    /** Waits (bounded) for the process to end on its own; returns its exit status, or -1 if still running. */
+    int awaitExit(Duration timeout) throws InterruptedException {
+        return process.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS) ? process.exitValue() : -1;
     }
 
     String logText() {

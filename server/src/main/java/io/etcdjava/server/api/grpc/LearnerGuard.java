@@ -1,0 +1,66 @@
+package io.etcdjava.server.api.grpc;
+
+import io.etcdjava.api.etcdserverpb.RangeRequest;
+import io.etcdjava.api.etcdserverpb.StatusRequest;
+import io.etcdjava.server.errors.EtcdError;
+import io.grpc.ForwardingServerCallListener;
+import io.grpc.Metadata;
+import io.grpc.MethodDescriptor;
+import io.grpc.ServerCall;
+import io.grpc.ServerCallHandler;
+import io.grpc.ServerInterceptor;
+import java.util.function.BooleanSupplier;
+
+/**
+ * What etcd's learners refuse ("etcdserver: rpc not supported for learner", UNAVAILABLE): every
+ * stream, and every unary call except Maintenance.Status and serializable KV.Range. Clients then
+ * retry on a voting member.
+ */
+public final class LearnerGuard implements ServerInterceptor {
+    private final BooleanSupplier isLearner;
+
+    public LearnerGuard(BooleanSupplier isLearner) {
+        this.isLearner = isLearner;
+    }
+
+    /** etcd's isRPCSupportedForLearner. */
+    static boolean allowedForLearner(Object request) {
+        if (request instanceof StatusRequest) {
+            return true;
+        }
+        return request instanceof RangeRequest r && r.getSerializable();
+    }
+
+    @Override
+    public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
+                                                      ServerCallHandler<Q, R> next) {
+        if (!isLearner.getAsBoolean()) {
+            return next.startCall(call, headers);
+        }
+        if (call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) {
+            call.close(EtcdError.NOT_SUPPORTED_FOR_LEARNER.toStatus(), new Metadata());
+            return new ServerCall.Listener<>() { };
+        }
+        ServerCall.Listener<Q> delegate = next.startCall(call, headers);
+        return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
+            private boolean refused;
+
+            @Override
+            public void onMessage(Q message) {
+                if (!allowedForLearner(message)) {
+                    refused = true;
+                    call.close(EtcdError.NOT_SUPPORTED_FOR_LEARNER.toStatus(), new Metadata());
+                    return;
+                }
+                super.onMessage(message);
+            }
+
+            @Override
+            public void onHalfClose() {
+                if (!refused) {
+                    super.onHalfClose();
+                }
+            }
+        };
+    }
+}
