@@ -24,7 +24,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.LinkedHashMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -86,9 +85,10 @@ public final class EmbeddedEtcd implements AutoCloseable {
             peers.attach(server, bootPeers);
             memberMetrics.bind(metrics, server);
             server.leaseMetrics().register(metrics.registry());
-            // Like etcd, clients are served only once the member published itself through raft.
-            server.ready().get(settings.heartbeat().multipliedBy(settings.electionTicks() * 10L).toMillis()
-                    + 10_000, TimeUnit.MILLISECONDS);
+            // Like etcd, clients are served only once the member published itself through raft, however
+            // long the cluster takes to elect a leader (a member waiting for its peers must not give up);
+            // this fails only if the member stops.
+            server.ready().get();
             watches = WatchableStore.open(server.mvccStore(), WatchableStore.Options.DEFAULT
                     .withProgressInterval(cfg.watchProgressNotifyInterval()), metrics);
             int maxRequestBytes = (int) Math.min(Integer.MAX_VALUE, cfg.maxRequestBytes());
