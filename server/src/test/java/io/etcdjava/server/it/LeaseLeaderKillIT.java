@@ -45,7 +45,7 @@ import org.junit.jupiter.api.Timeout;
  * to the survivors — on a stream opened before the kill and on a new one at the surviving follower
  * — keep renewing leases once the new leader is in place.
  */
-@Timeout(240)
+@Timeout(300)
 class LeaseLeaderKillIT {
     /** The members' --election-timeout (the default). */
     private static final long ELECTION_NANOS = TimeUnit.MILLISECONDS.toNanos(1000);
@@ -97,7 +97,8 @@ class LeaseLeaderKillIT {
                         peerPorts[i], String.join(",", initial), "--initial-cluster-token", "lease-kill-it"));
             }
             for (EtcdProcess m : members) {
-                m.awaitReady();
+                // Three JVMs booting side by side: on a busy two-core machine that took over a minute.
+                m.awaitReady(Duration.ofSeconds(150));
                 channels.add(NettyChannelBuilder.forAddress("127.0.0.1", m.clientPort).usePlaintext().build());
             }
             int leader = awaitLeader(channels, List.of(0, 1, 2), 0);
