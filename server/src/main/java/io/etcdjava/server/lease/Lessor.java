@@ -32,13 +32,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Every member also keeps a <em>shadow</em> deadline per lease: the local time a grant or
  * checkpoint was applied plus the TTL it implies. A renewal is acknowledged only after the
- * checkpoint that clears the lease's remainder applied, and renewed leases are checkpointed every
- * checkpoint interval, so a shadow deadline is never earlier than the leader's real one by more
- * than that interval. A new leader starts each lease's clock from its shadow deadline (or now, if
- * that passed while there was no leader) plus one election timeout (etcd: remaining TTL plus one
- * election timeout): no lease expires early, and none lives more than one election timeout past
- * its deadline or the moment a leader took over, whichever is later. After a full restart there are
- * no shadows: clocks start from the checkpointed remainders, as in etcd.
+ * checkpoint that clears the lease's remainder applied, unless the last such clear (or the grant)
+ * applied less than half an election timeout before; renewed leases are checkpointed every
+ * checkpoint interval. So a shadow deadline is never earlier than the deadline of an acknowledged
+ * renewal by more than half an election timeout, however slowly raft commits the checkpoints. A
+ * new leader starts each lease's clock from its shadow deadline (or now, if that passed while there
+ * was no leader) plus one election timeout (etcd: remaining TTL plus one election timeout): no lease
+ * expires early, and none lives more than one election timeout past its deadline or the moment a
+ * leader took over, whichever is later — plus up to a second, as checkpoints carry whole seconds
+ * rounded up. After a full restart there are no shadows: clocks start from the checkpointed
+ * remainders, as in etcd.
  *
  * <p>Threads: owns one scheduler thread, "lease-lessor", which ticks and proposes. {@link #renew}
  * and {@link #timeToLive} run on callers' threads; the store listener on the apply thread only
@@ -88,6 +91,11 @@ public final class Lessor implements AutoCloseable {
     private final PriorityQueue<Due> dueQueue = new PriorityQueue<>(Comparator.comparingLong(Due::deadline));
     private final Set<Long> revoking = new HashSet<>();
     private final Set<Long> renewedSinceCheckpoint = new HashSet<>();
+    /**
+     * Leader only: when (leader's clock) a renewal or grant last restarted a lease's clock through
+     * an applied raft entry. Every member's shadow is at least that time plus the TTL.
+     */
+    private final Map<Long, Long> coveredSince = new HashMap<>();
     /** Every member: the deadline the applied grants and checkpoints imply, on this member's clock. */
     private final Map<Long, Long> shadow = new HashMap<>();
     private final Map<Long, CompletableFuture<Void>> revokedSignals = new HashMap<>();
@@ -177,10 +185,19 @@ public final class Lessor implements AutoCloseable {
                 setDeadline(id, now + ttl * NANOS);
                 renewedSinceCheckpoint.add(id);
                 metrics.renewed.inc();
-                if (ttls[1] > 0) {
+                Long covered = coveredSince.get(id);
+                if (ttls[1] > 0 || covered == null || now - covered > config.electionTimeout().toNanos() / 2) {
                     // A checkpointed remainder would outlive the renewal in a restart or on a new
-                    // leader; the renewal counts only once the clear applied.
+                    // leader, or the members' shadows lag too far behind it for a new leader's
+                    // extension to cover (the checkpoint meant to catch them up may be stuck in
+                    // raft): the renewal counts only once the clear applied.
+                    long renewedAt = now;
                     clear = new CompletableFuture<>();
+                    clear.thenRun(() -> {
+                        synchronized (this) {
+                            coveredSince.merge(id, renewedAt, Math::max);
+                        }
+                    });
                     pendingClears.add(id);
                     pendingClearWaiters.add(clear);
                     if (!clearScheduled) {
@@ -331,6 +348,7 @@ public final class Lessor implements AutoCloseable {
                         if (primary && !expiry.containsKey(id)) {
                             setDeadline(id, now + ttls[0] * NANOS);
                             renewedSinceCheckpoint.add(id);
+                            coveredSince.put(id, ev.at());
                         }
                     }
                 }
@@ -351,6 +369,7 @@ public final class Lessor implements AutoCloseable {
                     expiry.remove(id);
                     revoking.remove(id);
                     renewedSinceCheckpoint.remove(id);
+                    coveredSince.remove(id);
                     CompletableFuture<Void> f = revokedSignals.remove(id);
                     if (f != null) {
                         revoked.add(f);
@@ -392,6 +411,8 @@ public final class Lessor implements AutoCloseable {
 
     private void promote(long now) {
         drainApplied(now, false, new ArrayList<>());
+        // Other members' shadows lack this member's extension: first renewals go through raft.
+        coveredSince.clear();
         long extend = config.electionTimeout().toNanos();
         List<LeaseInfo> all = store.all();
         ExpirySpreader.Due[] dues = new ExpirySpreader.Due[all.size()];
@@ -423,6 +444,7 @@ public final class Lessor implements AutoCloseable {
         dueQueue.clear();
         revoking.clear();
         renewedSinceCheckpoint.clear();
+        coveredSince.clear();
         List<CompletableFuture<Void>> waiting = new ArrayList<>(revokedSignals.values());
         revokedSignals.clear();
         // Keep-alives waiting for a revoke that may never come: let them ask the new leader.

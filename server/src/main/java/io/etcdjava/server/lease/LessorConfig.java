@@ -29,8 +29,9 @@ public record LessorConfig(Duration electionTimeout, Duration tick, int revokesP
     /**
      * Defaults for a member with this election timeout: 1000 revokes/s and 3 s retries as etcd;
      * renewed leases checkpointed every election timeout (at least 100 ms) rather than etcd's
-     * 5 minutes. The interval must not exceed the election timeout: a new leader's extension by one
-     * election timeout is what covers renewals made since the last checkpoint.
+     * 5 minutes, so that a new leader (or a restart) starts from a recent remainder. Renewals since
+     * the last checkpoint are covered by the lessor itself: it answers one without raft only within
+     * half an election timeout of the lease's last applied clear or grant.
      */
     public static LessorConfig defaults(Duration electionTimeout) {
         Duration cp = electionTimeout.compareTo(Duration.ofMillis(100)) < 0 ? Duration.ofMillis(100) : electionTimeout;

@@ -148,7 +148,12 @@ final class EtcdProcess implements AutoCloseable {
 
     /** Polls {@code /health} until it answers healthy, the process dies, or the bound passes. */
     void awaitReady() throws IOException, InterruptedException {
-        long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+        awaitReady(READY_TIMEOUT);
+    }
+
+    /** As {@link #awaitReady()}, for callers booting several JVMs at once on a loaded machine. */
+    void awaitReady(Duration timeout) throws IOException, InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
         HttpRequest health = HttpRequest.newBuilder(URI.create(url() + "/health"))
                 .timeout(Duration.ofSeconds(2)).build();
         while (System.nanoTime() < deadline) {
@@ -167,7 +172,7 @@ final class EtcdProcess implements AutoCloseable {
             // An external process has no event to wait on; poll, but wake at once if it dies.
             process.waitFor(100, TimeUnit.MILLISECONDS);
         }
-        throw new IllegalStateException(kind + " not healthy within " + READY_TIMEOUT + "; log " + log
+        throw new IllegalStateException(kind + " not healthy within " + timeout + "; log " + log
                 + ":\n" + logTail());
     }
 
