@@ -27,62 +27,8 @@ while [ $# -gt 0 ]; do
   esac
 done
 
-real_etcd="${ETCD_BIN:-/usr/bin/etcd}"
-[ -x "$real_etcd" ] || { echo "lease-compare.sh: real etcd not found at $real_etcd (apt-get install etcd-server)" >&2; exit 2; }
-if [ ! -f "$root/server/target/etcd-java-server.jar" ] || [ ! -f "$root/bench/target/classes/io/etcdjava/bench/tool/Benchmark.class" ]; then
-  echo "lease-compare.sh: building (mvn -pl server,bench -am package -DskipTests)..." >&2
-  (cd "$root" && mvn -q -B -ntp -pl server,bench -am package -DskipTests)
-fi
-
-work="$(mktemp -d "$base/etcd-lease-compare.XXXXXX")"
-pids=()
-cleanup() {
-  for p in "${pids[@]:-}"; do
-    [ -n "$p" ] && kill "$p" 2>/dev/null || true
-  done
-  for p in "${pids[@]:-}"; do
-    [ -n "$p" ] && wait "$p" 2>/dev/null || true
-  done
-  if [ "$keep" = 1 ]; then echo "kept: $work" >&2; else rm -rf "$work"; fi
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
-declare -A taken=()
-free_port() {
-  local p
-  while true; do
-    p=$(( 20000 + RANDOM % 20000 ))
-    [ "$p" = 23790 ] && continue
-    [ -n "${taken[$p]:-}" ] && continue
-    if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then
-      taken[$p]=1; echo "$p"; return
-    fi
-  done
-}
-
-# start NAME BINARY -> sets $port, appends the pid
-start() {
-  local name="$1" bin="$2" cport pport
-  cport=$(free_port); pport=$(free_port)
-  mkdir -p "$work/$name"
-  "$bin" --name "$name" --data-dir "$work/$name/data" \
-    --listen-client-urls "http://127.0.0.1:$cport" --advertise-client-urls "http://127.0.0.1:$cport" \
-    --listen-peer-urls "http://127.0.0.1:$pport" --initial-advertise-peer-urls "http://127.0.0.1:$pport" \
-    --initial-cluster "$name=http://127.0.0.1:$pport" >"$work/$name/log" 2>&1 &
-  pids+=("$!")
-  local i
-  for i in $(seq 1 300); do
-    if curl -sf "http://127.0.0.1:$cport/health" 2>/dev/null | grep -q '"health":"true"'; then
-      port="$cport"; return
-    fi
-    if ! kill -0 "$!" 2>/dev/null; then break; fi
-    sleep 0.2
-  done
-  echo "lease-compare.sh: $name did not become healthy; its log:" >&2
-  tail -30 "$work/$name/log" >&2
-  exit 1
-}
+me=lease-compare.sh
+. "$root/bench/side-by-side.sh"
 
 start etcd "$real_etcd"; etcd_port="$port"
 start ours "$root/bin/etcd"; ours_port="$port"
