@@ -151,7 +151,7 @@ class LeaseForwardingTest {
         List<String> lines = Files.readAllLines(out);
         assertThat(lines).hasSizeGreaterThan(4);
         assertThat(lines).allSatisfy(l -> assertThat(l)
-                .isEqualTo("lease " + Long.toHexString(id) + " keepalived with TTL(2)"));
+                .isEqualTo(String.format("lease %016x keepalived with TTL(2)", id)));
     }
 
     // ------------------------------------------------------------------ harness
