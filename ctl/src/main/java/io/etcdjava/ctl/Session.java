@@ -34,19 +34,35 @@ final class Session implements AutoCloseable {
   }
 
   private void keepAlive(EtcdClient c, long ttlSeconds) {
-    EtcdClient.KeepAliveStream stream = c.openKeepAlive();
+    // Like clientv3's keep-alive loop, a failed round trip is retried on a new stream; the session ends
+    // only when the lease is gone (TTL <= 0) or no renewal got through for a whole TTL.
+    long lastRenewed = System.nanoTime();
+    long ttlMillis = ttlSeconds * 1000;
     try {
       while (!closed) {
-        LeaseKeepAliveResponse r = stream.roundTrip(lease);
-        // renew at a third of the TTL, as clientv3's keep-alive loop does
-        if (sleep(Math.max(500, r.getTTL() * 1000 / 3))) {
-          return;
+        EtcdClient.KeepAliveStream stream = c.openKeepAlive();
+        try {
+          while (!closed) {
+            LeaseKeepAliveResponse r = stream.roundTrip(lease);
+            if (r.getTTL() <= 0) {
+              return;
+            }
+            lastRenewed = System.nanoTime();
+            ttlMillis = r.getTTL() * 1000;
+            // renew at a third of the TTL, as clientv3's keep-alive loop does
+            if (sleep(Math.max(500, ttlMillis / 3))) {
+              return;
+            }
+          }
+        } catch (RuntimeException e) {
+          if (TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - lastRenewed) >= ttlMillis || sleep(500)) {
+            return;
+          }
+        } finally {
+          stream.close();
         }
       }
-    } catch (RuntimeException e) {
-      // the lease is gone or the cluster unreachable: the session has ended
     } finally {
-      stream.close();
       done.countDown();
     }
   }
