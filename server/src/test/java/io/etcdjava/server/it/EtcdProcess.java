@@ -14,6 +14,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -250,10 +252,22 @@ final class EtcdProcess implements AutoCloseable {
         return Files.createDirectories(dir);
     }
 
+    /** Ports already handed out in this JVM: the kernel may offer a just-closed port again. */
+    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
+
+    /**
+     * A loopback port nobody listens on and that this JVM has not handed out before, so the
+     * several ports of one cluster never collide (a duplicate made a member refuse to start).
+     */
     static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
+        for (int attempt = 0; attempt < 1000; attempt++) {
+            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+                if (HANDED_OUT.add(s.getLocalPort())) {
+                    return s.getLocalPort();
+                }
+            }
         }
+        throw new IOException("no fresh free port after 1000 attempts");
     }
 
     /** Runs a binary that is expected to exit by itself (bad flags, bad data dir), bounded in time. */
