@@ -80,7 +80,7 @@ final class Golden {
       Pattern.compile("Leadership transferred from [0-9a-f]+ to [0-9a-f]+"),
       Pattern.compile("client-[0-9a-f-]{36}"),
       Pattern.compile("(?m)^\\d{4}-\\d\\d-\\d\\d \\d\\d:\\d\\d:\\d\\d\\.\\d{6} "),
-      Pattern.compile("(?<![0-9a-f])[0-9a-f]{16}(?![0-9a-f])"),
+      Pattern.compile("(?<![0-9a-f])[0-9a-f]{14,16}(?![0-9a-f])"),
       Pattern.compile("(\"(?:revision|create_revision|mod_revision|ID|id|ttl)\":)-?\\d+"),
       Pattern.compile("(\"(?:Prev)?(?:Revision|CreateRevision|ModRevision|ID|TTL|RaftIndex|RaftAppliedIndex|DBSize)\" : )-?\\d+"),
       Pattern.compile("(\"(?:raftIndex|raftAppliedIndex|dbSize|dbSizeInUse|raft_term|member_id)\":)\\d+"),
