@@ -58,6 +58,7 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -86,6 +87,9 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final EntryApplier applier;
     private final RaftNode raft;
     private final ExecutorService readExecutor;
+    /** Fails proposals past their deadline (see {@link Wait}); one sweep per {@link #TIMEOUT_SWEEP}. */
+    private final ScheduledExecutorService timeoutSweeper;
+    private static final Duration TIMEOUT_SWEEP = Duration.ofMillis(50);
     private final Duration requestTimeout;
     private final java.util.concurrent.atomic.LongAdder failedProposals = new java.util.concurrent.atomic.LongAdder();
     private final LeaseStore leaseStore;
@@ -118,6 +122,13 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 });
         // etcd: 5 s plus two election timeouts for leader changes in between.
         this.requestTimeout = Duration.ofSeconds(5).plus(s.heartbeat().multipliedBy(2L * s.electionTicks()));
+        this.timeoutSweeper = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "etcd-request-timeouts");
+            t.setDaemon(true);
+            return t;
+        });
+        timeoutSweeper.scheduleWithFixedDelay(() -> wait.expire(System.nanoTime(), EtcdError.TIMEOUT::exception),
+                TIMEOUT_SWEEP.toMillis(), TIMEOUT_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         this.leaseStore = leaseStore;
         this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks())),
                 this::propose, this::leaderTerm, System::nanoTime, leaseStore.metrics()).start();
@@ -590,16 +601,19 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         if (applyBacklogTooLong()) {
             return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
         }
-        CompletableFuture<Object> result = wait.register(id);
+        CompletableFuture<Object> result = wait.register(id, System.nanoTime() + timeout.toNanos());
         raft.propose(ByteString.copyFrom(data)).whenComplete((v, err) -> {
             if (err != null) {
                 wait.trigger(id, unwrap(err));
             }
         });
-        return withTimeout(result, timeout).whenComplete((v, err) -> {
+        return countFailure(result);
+    }
+
+    private CompletableFuture<Object> countFailure(CompletableFuture<Object> result) {
+        return result.whenComplete((v, err) -> {
             if (err != null) {
                 failedProposals.increment();
-                wait.trigger(id, err);
             }
         });
     }
@@ -617,18 +631,13 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
         }
         long id = ids.next();
-        CompletableFuture<Object> result = wait.register(id);
+        CompletableFuture<Object> result = wait.register(id, System.nanoTime() + requestTimeout.toNanos());
         raft.proposeConfChange(cc.setId(id).build()).whenComplete((v, err) -> {
             if (err != null) {
                 wait.trigger(id, unwrap(err));
             }
         });
-        return withTimeout(result).whenComplete((v, err) -> {
-            if (err != null) {
-                failedProposals.increment();
-                wait.trigger(id, err);
-            }
-        });
+        return countFailure(result);
     }
 
     /** The member core as the Cluster API sees it. */
@@ -696,6 +705,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             lessor.close();
             raft.close();
         } finally {
+            timeoutSweeper.shutdownNow();
             wait.failAll(EtcdError.STOPPED.exception());
             readExecutor.shutdown();
             readExecutor.awaitTermination(5, TimeUnit.SECONDS);

@@ -26,6 +26,8 @@ final class TreeIndex {
 
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
     private final TreeMap<byte[], KeyIndex> tree = new TreeMap<>(Arrays::compareUnsigned);
+    /** The same key indexes by hash, for point lookups (the tree only serves ranges). */
+    private final KeyTable table = new KeyTable();
     /** Keys alive at the newest revision (etcd_debugging_mvcc_keys_total). */
     private volatile long liveKeys;
 
@@ -45,7 +47,7 @@ final class TreeIndex {
     KeyIndex.Entry get(byte[] key, long atRev) {
         lock.readLock().lock();
         try {
-            KeyIndex ki = tree.get(key);
+            KeyIndex ki = table.get(key);
             return ki == null ? null : ki.get(atRev);
         } finally {
             lock.readLock().unlock();
@@ -57,7 +59,7 @@ final class TreeIndex {
         lock.readLock().lock();
         try {
             if (end == null) {
-                KeyIndex ki = tree.get(key);
+                KeyIndex ki = table.get(key);
                 KeyIndex.Entry e = ki == null ? null : ki.get(atRev);
                 return e == null ? List.of() : List.of(new KeyRev(ki.key, e.modified()));
             }
@@ -79,7 +81,7 @@ final class TreeIndex {
         lock.readLock().lock();
         try {
             if (end == null) {
-                KeyIndex ki = tree.get(key);
+                KeyIndex ki = table.get(key);
                 return ki == null ? List.of() : ki.since(rev);
             }
             List<Revision> out = new ArrayList<>();
@@ -106,10 +108,11 @@ final class TreeIndex {
     void put(byte[] key, Revision rev) {
         lock.writeLock().lock();
         try {
-            KeyIndex ki = tree.get(key);
+            KeyIndex ki = table.get(key);
             if (ki == null) {
                 ki = new KeyIndex(key);
                 tree.put(key, ki);
+                table.add(ki);
             }
             if (ki.put(rev.main(), rev.sub())) {
                 liveKeys++;
@@ -123,7 +126,7 @@ final class TreeIndex {
     boolean tombstone(byte[] key, Revision rev) {
         lock.writeLock().lock();
         try {
-            KeyIndex ki = tree.get(key);
+            KeyIndex ki = table.get(key);
             if (ki == null || !ki.tombstone(rev.main(), rev.sub())) {
                 return false;
             }
@@ -141,7 +144,7 @@ final class TreeIndex {
     void restore(byte[] key, Revision rev, boolean tombstone, long createRevision, long version) {
         lock.writeLock().lock();
         try {
-            KeyIndex ki = tree.get(key);
+            KeyIndex ki = table.get(key);
             if (ki != null) {
                 if (tombstone) {
                     if (!ki.isEmpty() && ki.tombstone(rev.main(), rev.sub())) {
@@ -154,6 +157,7 @@ final class TreeIndex {
                 ki = new KeyIndex(key);
                 ki.restore(new Revision(createRevision, 0), rev, version);
                 tree.put(key, ki);
+                table.add(ki);
                 liveKeys++;
             }
         } finally {
@@ -182,6 +186,7 @@ final class TreeIndex {
                     ki.compact(rev, available);
                     if (ki.isEmpty()) {
                         tree.remove(ki.key, ki);
+                        table.remove(ki);
                     }
                 }
             } finally {
@@ -209,7 +214,7 @@ final class TreeIndex {
     String describe(byte[] key) {
         lock.readLock().lock();
         try {
-            KeyIndex ki = tree.get(key);
+            KeyIndex ki = table.get(key);
             return ki == null ? null : ki.generations.toString();
         } finally {
             lock.readLock().unlock();
@@ -220,6 +225,7 @@ final class TreeIndex {
         lock.writeLock().lock();
         try {
             tree.clear();
+            table.clear();
             liveKeys = 0;
         } finally {
             lock.writeLock().unlock();
