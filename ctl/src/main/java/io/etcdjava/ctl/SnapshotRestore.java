@@ -79,6 +79,7 @@ final class SnapshotRestore {
     try {
       BoltFile bolt = BoltFile.open(db);
       ServerRestore server = ServerRestore.load();
+      logCompaction(log, bolt);
       logAddedMembers(log, server, initial, token);
       server.write(name, initial, token, Path.of(dataDir), Path.of(walDir), (bucket, sink) -> {
         List<BoltFile.Entry> entries = bolt.bucket(bucket.getBytes(StandardCharsets.UTF_8));
@@ -94,6 +95,39 @@ final class SnapshotRestore {
     }
     log.production("info", "snapshot/v3_snapshot.go:309", "restored snapshot", ZapLog.field("path", args.get(0))
         + ZapLog.field("wal-dir", walDir) + ZapLog.field("data-dir", dataDir) + ZapLog.field("snap-dir", snapDir));
+  }
+
+  /**
+   * mvcc's store restore, which etcd's snapshot restore runs over the copied db: it logs the finished
+   * compaction it found, and a scheduled one it resumes (only when newer than the finished one).
+   */
+  private static void logCompaction(ZapLog log, BoltFile bolt) {
+    long finished = metaRevision(bolt, "finishedCompactRev");
+    long scheduled = metaRevision(bolt, "scheduledCompactRev");
+    if (finished >= 0) {
+      log.production("info", "mvcc/kvstore.go:388", "restored last compact revision",
+          ZapLog.field("meta-bucket-name", "meta") + ZapLog.field("meta-bucket-name-key", "finishedCompactRev")
+              + ",\"restored-compact-revision\":" + finished);
+    }
+    if (scheduled > 0 && scheduled > finished) {
+      log.production("info", "mvcc/kvstore.go:468", "resume scheduled compaction",
+          ZapLog.field("meta-bucket-name", "meta") + ZapLog.field("meta-bucket-name-key", "scheduledCompactRev")
+              + ",\"scheduled-compact-revision\":" + scheduled);
+    }
+  }
+
+  /** The main revision stored under {@code key} in the meta bucket (8 bytes big-endian first), or -1. */
+  private static long metaRevision(BoltFile bolt, String key) {
+    List<BoltFile.Entry> meta = bolt.bucket("meta".getBytes(StandardCharsets.UTF_8));
+    if (meta != null) {
+      byte[] k = key.getBytes(StandardCharsets.UTF_8);
+      for (BoltFile.Entry e : meta) {
+        if (Arrays.equals(e.key(), k) && e.value() != null && e.value().length >= 8) {
+          return java.nio.ByteBuffer.wrap(e.value()).getLong();
+        }
+      }
+    }
+    return -1;
   }
 
   /** membership.RaftCluster.AddMember's line for each new member, in ID order, as restore logs them. */
