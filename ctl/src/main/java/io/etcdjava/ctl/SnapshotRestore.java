@@ -1,7 +1,9 @@
 package io.etcdjava.ctl;
 
+import io.etcdjava.ctl.bbolt.BoltFile;
 import java.io.IOException;
 import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
@@ -11,14 +13,14 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
- * snapshot restore: the flag and argument checks of etcdctl 3.4, then the data directory layout with the
- * snapshot's bbolt file verified against its SHA-256 and placed at member/snap/db.
- *
- * <p>Not done yet: etcd also rewrites the members in that db for the new cluster, sets its consistent index
- * and writes a WAL plus a raft snapshot file carrying the new membership. Until then the command stops with
- * an error after writing the db, so nobody mistakes the directory for a bootable one.
+ * snapshot restore (clientv3/snapshot's Restore): the flag and argument checks of etcdctl 3.4, the snapshot's
+ * bbolt file copied to member/snap/db and verified against its SHA-256 as etcd does, then a data dir our
+ * {@code bin/etcd} starts from: the server module writes the keys, leases and compaction marks into its
+ * backend with the new cluster's members, and a WAL and raft snapshot for them ({@link ServerRestore}).
+ * The bbolt copy is removed once converted: our member does not read it.
  */
 final class SnapshotRestore {
   private SnapshotRestore() {}
@@ -71,10 +73,76 @@ final class SnapshotRestore {
     ZapLog log = new ZapLog(inv.io);
     log.production("info", "snapshot/v3_snapshot.go:296", "restoring snapshot", ZapLog.field("path", args.get(0))
         + ZapLog.field("wal-dir", walDir) + ZapLog.field("data-dir", dataDir) + ZapLog.field("snap-dir", snapDir));
+    Path db = Path.of(snapDir, "db");
     saveDb(inv, Path.of(args.get(0)), Path.of(snapDir), inv.bool("skip-hash-check"));
-    throw inv.io.exitWithError(CtlExit.ERROR, "restored the backend to " + Path.of(snapDir, "db")
-        + ", but writing the new cluster's membership, WAL and raft snapshot is not implemented in etcd-java's "
-        + "etcdctl yet");
+    String token = inv.string("initial-cluster-token");
+    try {
+      BoltFile bolt = BoltFile.open(db);
+      ServerRestore server = ServerRestore.load();
+      logCompaction(log, bolt);
+      logAddedMembers(log, server, initial, token);
+      server.write(name, initial, token, Path.of(dataDir), Path.of(walDir), (bucket, sink) -> {
+        List<BoltFile.Entry> entries = bolt.bucket(bucket.getBytes(StandardCharsets.UTF_8));
+        if (entries != null) {
+          for (BoltFile.Entry e : entries) {
+            sink.accept(e.key(), e.value());
+          }
+        }
+      });
+      Files.delete(db);
+    } catch (IOException | RuntimeException e) {
+      throw inv.io.exitWithError(CtlExit.ERROR, String.valueOf(e.getMessage()));
+    }
+    log.production("info", "snapshot/v3_snapshot.go:309", "restored snapshot", ZapLog.field("path", args.get(0))
+        + ZapLog.field("wal-dir", walDir) + ZapLog.field("data-dir", dataDir) + ZapLog.field("snap-dir", snapDir));
+  }
+
+  /**
+   * mvcc's store restore, which etcd's snapshot restore runs over the copied db: it logs the finished
+   * compaction it found, and a scheduled one it resumes (only when newer than the finished one).
+   */
+  private static void logCompaction(ZapLog log, BoltFile bolt) {
+    long finished = metaRevision(bolt, "finishedCompactRev");
+    long scheduled = metaRevision(bolt, "scheduledCompactRev");
+    if (finished >= 0) {
+      log.production("info", "mvcc/kvstore.go:388", "restored last compact revision",
+          ZapLog.field("meta-bucket-name", "meta") + ZapLog.field("meta-bucket-name-key", "finishedCompactRev")
+              + ",\"restored-compact-revision\":" + finished);
+    }
+    if (scheduled > 0 && scheduled > finished) {
+      log.production("info", "mvcc/kvstore.go:468", "resume scheduled compaction",
+          ZapLog.field("meta-bucket-name", "meta") + ZapLog.field("meta-bucket-name-key", "scheduledCompactRev")
+              + ",\"scheduled-compact-revision\":" + scheduled);
+    }
+  }
+
+  /** The main revision stored under {@code key} in the meta bucket (8 bytes big-endian first), or -1. */
+  private static long metaRevision(BoltFile bolt, String key) {
+    List<BoltFile.Entry> meta = bolt.bucket("meta".getBytes(StandardCharsets.UTF_8));
+    if (meta != null) {
+      byte[] k = key.getBytes(StandardCharsets.UTF_8);
+      for (BoltFile.Entry e : meta) {
+        if (Arrays.equals(e.key(), k) && e.value() != null && e.value().length >= 8) {
+          return java.nio.ByteBuffer.wrap(e.value()).getLong();
+        }
+      }
+    }
+    return -1;
+  }
+
+  /** membership.RaftCluster.AddMember's line for each new member, in ID order, as restore logs them. */
+  private static void logAddedMembers(ZapLog log, ServerRestore server, Map<String, List<String>> initial,
+      String token) throws IOException {
+    TreeMap<Long, List<String>> byId = new TreeMap<>(Long::compareUnsigned);
+    for (List<String> urls : initial.values()) {
+      // types.NewURLs sorts a member's URLs
+      byId.put(server.memberId(urls, token), urls.stream().sorted().toList());
+    }
+    String cluster = Long.toHexString(server.clusterId(byId.keySet()));
+    byId.forEach((id, urls) -> log.production("info", "membership/cluster.go:392", "added member",
+        ZapLog.field("cluster-id", cluster) + ZapLog.field("local-member-id", "0")
+            + ZapLog.field("added-peer-id", Long.toHexString(id)) + ",\"added-peer-peer-urls\":["
+            + String.join(",", urls.stream().map(Json::string).toList()) + "]"));
   }
 
   /** types.NewURLsMap's parse: "name=url,name=url", repeated names collect several URLs. */
@@ -153,7 +221,9 @@ final class SnapshotRestore {
       if (!Files.exists(snapshot)) {
         throw inv.io.exitWithError(CtlExit.ERROR, "open " + snapshot + ": no such file or directory");
       }
-      Files.createDirectories(snapDir);
+      // fileutil.CreateDirAll: every directory it makes is private (0700)
+      Files.createDirectories(snapDir, java.nio.file.attribute.PosixFilePermissions.asFileAttribute(
+          java.nio.file.attribute.PosixFilePermissions.fromString("rwx------")));
       Path db = snapDir.resolve("db");
       long size = Files.size(snapshot);
       byte[] sha = new byte[32];

@@ -72,6 +72,42 @@ class H2ChannelTest {
     assertThat(channel.getState(false)).isEqualTo(ConnectivityState.READY);
   }
 
+  /** Regression: elect -l hung after SIGTERM because cancelling the Context did not cancel the h2c call. */
+  @Test
+  void cancellingTheContextEndsABlockingServerStream() throws Exception {
+    var election = io.etcdjava.api.v3electionpb.ElectionGrpc.newBlockingStub(open(etcd()));
+    io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+    BlockingQueue<Object> outcome = new LinkedBlockingQueue<>();
+    Thread observer = new Thread(() -> ctx.run(() -> {
+      try {
+        // no leader in this election: hasNext waits until the call ends
+        Iterator<?> it = election.observe(io.etcdjava.api.v3electionpb.LeaderRequest.newBuilder()
+            .setName(bs("h2/no-leader")).build());
+        outcome.add(it.hasNext());
+      } catch (RuntimeException e) {
+        outcome.add(e);
+      }
+    }), "h2-test-observer");
+    observer.start();
+    // the stream is open and idle: nothing arrives on its own
+    assertThat(outcome.poll(500, TimeUnit.MILLISECONDS)).isNull();
+    ctx.cancel(null);
+    Object o = outcome.poll(10, TimeUnit.SECONDS);
+    assertThat(o).isInstanceOf(StatusRuntimeException.class);
+    assertThat(((StatusRuntimeException) o).getStatus().getCode()).isEqualTo(Status.Code.CANCELLED);
+    observer.join(5000);
+  }
+
+  @Test
+  void aCallStartedInACancelledContextFailsAtOnce() {
+    var kv = KVGrpc.newBlockingStub(open(etcd()));
+    io.grpc.Context.CancellableContext ctx = io.grpc.Context.current().withCancellation();
+    ctx.cancel(null);
+    assertThatThrownBy(() -> ctx.run(() -> kv.range(RangeRequest.newBuilder().setKey(bs("h2/a")).build())))
+        .isInstanceOfSatisfying(StatusRuntimeException.class,
+            e -> assertThat(e.getStatus().getCode()).isEqualTo(Status.Code.CANCELLED));
+  }
+
   @Test
   void largeRequestsAndResponsesCrossTheFlowControlWindows() {
     var kv = KVGrpc.newBlockingStub(open(etcd())).withDeadlineAfter(60, TimeUnit.SECONDS);

@@ -12,8 +12,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Real etcd members (/usr/bin/etcd) on free loopback ports for the membership tests: an initial cluster,
- * and members started later from what {@code member add} printed. {@link #close} stops every process it
- * started and deletes the data directories.
+ * and members started later from what {@code member add} printed; or members of another etcd binary (ours)
+ * started over data dirs prepared in {@link #dataDir} (snapshot restore). {@link #close} stops every
+ * process it started and deletes the data directories.
  */
 final class RealCluster implements AutoCloseable {
   record Member(String name, int clientPort, int peerPort, Process process) {
@@ -26,18 +27,30 @@ final class RealCluster implements AutoCloseable {
     }
   }
 
+  private final String binary;
   private final Path dir;
   private final List<String> extraFlags;
   private final List<Member> members = new ArrayList<>();
 
-  private RealCluster(Path dir, List<String> extraFlags) {
+  private RealCluster(String binary, Path dir, List<String> extraFlags) {
+    this.binary = binary;
     this.dir = dir;
     this.extraFlags = extraFlags;
   }
 
+  /** No member yet: each is started by {@link #launch}, with {@code binary} as etcd. */
+  static RealCluster empty(String binary, String... extraFlags) throws IOException {
+    return new RealCluster(binary, Files.createTempDirectory("etcdctl-cluster"), List.of(extraFlags));
+  }
+
+  /** Where member {@code name} keeps its data; {@link #launch} uses it as --data-dir. */
+  Path dataDir(String name) {
+    return dir.resolve(name + ".etcd");
+  }
+
   /** Starts {@code n} members that form a new cluster, and waits until each is healthy. */
   static RealCluster start(int n, String... extraFlags) throws Exception {
-    RealCluster c = new RealCluster(Files.createTempDirectory("etcdctl-cluster"), List.of(extraFlags));
+    RealCluster c = new RealCluster(RealEtcd.ETCD, Files.createTempDirectory("etcdctl-cluster"), List.of(extraFlags));
     try {
       List<int[]> ports = new ArrayList<>();
       StringBuilder initial = new StringBuilder();
@@ -72,12 +85,12 @@ final class RealCluster implements AutoCloseable {
     return launch(name, freePort(), peerPort, initialCluster, "existing");
   }
 
-  private Member launch(String name, int clientPort, int peerPort, String initialCluster, String state)
-      throws IOException {
+  /** Starts a member (not waiting for it) over {@link #dataDir}. */
+  Member launch(String name, int clientPort, int peerPort, String initialCluster, String state) throws IOException {
     String c = "http://127.0.0.1:" + clientPort;
     String p = "http://127.0.0.1:" + peerPort;
-    List<String> cmd = new ArrayList<>(List.of(RealEtcd.ETCD, "--name", name,
-        "--data-dir", dir.resolve(name + ".etcd").toString(), "--listen-client-urls", c, "--advertise-client-urls", c,
+    List<String> cmd = new ArrayList<>(List.of(binary, "--name", name,
+        "--data-dir", dataDir(name).toString(), "--listen-client-urls", c, "--advertise-client-urls", c,
         "--listen-peer-urls", p, "--initial-advertise-peer-urls", p, "--initial-cluster", initialCluster,
         "--initial-cluster-state", state, "--heartbeat-interval", "50", "--election-timeout", "1000"));
     cmd.addAll(extraFlags);
@@ -89,7 +102,8 @@ final class RealCluster implements AutoCloseable {
   }
 
   void awaitHealthy(Member m) throws Exception {
-    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+    // generous: three JVM members starting at once on a loaded 2-core box take most of a minute each
+    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(180);
     while (!healthy("http://" + m.endpoint())) {
       if (!m.process.isAlive() || System.nanoTime() > deadline) {
         throw new IllegalStateException(m.name + " did not become healthy; log: "

@@ -125,4 +125,47 @@ class SnapshotGoldenTest {
     same(List.of("snapshot", "restore", "--help"));
     assertThat(Files.exists(Path.of(target))).isFalse();
   }
+
+  /** Go first, then ours, each into a {@code target} that does not exist yet (Go may leave one behind). */
+  private static void sameInto(Path target, List<String> args) throws Exception {
+    Golden.Result go = Golden.go(args, "", Map.of());
+    deleteTree(target);
+    Golden.Result ours = Golden.ours(args, "", Map.of());
+    deleteTree(target);
+    assertThat(ours.normalised()).as("%s", args).isEqualTo(go.normalised());
+    assertThat(ours.code()).as("%s", args).isEqualTo(1);
+  }
+
+  private static void deleteTree(Path p) throws Exception {
+    if (Files.exists(p)) {
+      try (var w = Files.walk(p)) {
+        w.sorted(Comparator.reverseOrder()).forEach(f -> f.toFile().delete());
+      }
+    }
+  }
+
+  @Test
+  void restoreRejectsMissingAndDamagedSnapshotsLikeEtcdctl() throws Exception {
+    Path snap = dir.resolve("to-damage.db");
+    assertThat(Golden.go(withEp("snapshot", "save", snap.toString()), "", Map.of()).code()).isZero();
+    Path target = dir.resolve("restore-target");
+    sameInto(target, List.of("snapshot", "restore", dir.resolve("missing.db").toString(), "--data-dir",
+        target.toString()));
+    // a byte changed inside the database: its SHA-256 no longer matches the one save appended
+    byte[] b = Files.readAllBytes(snap);
+    b[b.length / 2] ^= 0x5a;
+    Path corrupt = dir.resolve("corrupt.db");
+    Files.write(corrupt, b);
+    sameInto(target, List.of("snapshot", "restore", corrupt.toString(), "--data-dir", target.toString()));
+    // a database file copied without the appended hash needs --skip-hash-check
+    Path bare = dir.resolve("bare.db");
+    Files.write(bare, java.util.Arrays.copyOf(Files.readAllBytes(snap), b.length - 32));
+    sameInto(target, List.of("snapshot", "restore", bare.toString(), "--data-dir", target.toString()));
+    // the data dir and the WAL dir must be new
+    Files.createDirectories(target);
+    same(List.of("snapshot", "restore", snap.toString(), "--data-dir", target.toString()));
+    same(List.of("snapshot", "restore", snap.toString(), "--data-dir", dir.resolve("new-target").toString(),
+        "--wal-dir", target.toString()));
+    assertThat(Files.exists(dir.resolve("new-target"))).isFalse();
+  }
 }

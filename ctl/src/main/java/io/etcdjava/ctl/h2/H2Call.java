@@ -37,6 +37,8 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
   private volatile H2Connection conn;
   private volatile int streamId;
   private ScheduledFuture<?> deadlineTimer;
+  private Context context;
+  private Context.CancellationListener onContextCancelled;
   private int requested;
   private final ArrayDeque<P> messages = new ArrayDeque<>();
   private Status closeStatus;
@@ -58,13 +60,18 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
   @Override
   public void start(Listener<P> l, Metadata headers) {
     Executor ex = options.getExecutor() != null ? options.getExecutor() : channel.callbackExecutor();
-    Deadline deadline = earliest(options.getDeadline(), Context.current().getDeadline());
+    Context ctx = Context.current();
+    Deadline deadline = earliest(options.getDeadline(), ctx.getDeadline());
     synchronized (this) {
       if (listener != null) {
         throw new IllegalStateException("already started");
       }
       listener = l;
       executor = ex;
+      if (ctx.isCancelled()) {
+        close(cancelledBy(ctx), true);
+        return;
+      }
       if (deadline != null) {
         long nanos = deadline.timeRemaining(TimeUnit.NANOSECONDS);
         if (nanos <= 0) {
@@ -74,6 +81,9 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
         deadlineTimer = channel.schedule(() -> onDeadline(nanos), nanos);
       }
     }
+    // As grpc's own calls do, a cancelled Context cancels the call: a blocking stub's iterator waits only
+    // for the listener, so without this, cancelling its Context (elect -l on SIGTERM) would never end it.
+    listenToContext(ctx);
     H2Connection c;
     try {
       c = channel.connection(deadline, options.isWaitForReady(), this::isClosed);
@@ -141,6 +151,32 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
     return "99999999H";
   }
 
+  private void listenToContext(Context ctx) {
+    Context.CancellationListener cl = c -> cancelBecause(cancelledBy(c));
+    synchronized (this) {
+      if (closeStatus != null) {
+        return;
+      }
+      context = ctx;
+      onContextCancelled = cl;
+    }
+    // runs cl at once when ctx is already cancelled; a no-op for a context that cannot be cancelled
+    ctx.addListener(cl, Runnable::run);
+  }
+
+  /** grpc's status for a call whose Context was cancelled (DEADLINE_EXCEEDED when its deadline passed). */
+  private static Status cancelledBy(Context ctx) {
+    Throwable cause = ctx.cancellationCause();
+    if (cause instanceof java.util.concurrent.TimeoutException) {
+      return Status.DEADLINE_EXCEEDED.withDescription(cause.getMessage()).withCause(cause);
+    }
+    if (cause == null) {
+      return Status.CANCELLED.withDescription("io.grpc.Context was cancelled without error");
+    }
+    Status st = Status.fromThrowable(cause);
+    return st.getCode() == Status.Code.UNKNOWN ? Status.CANCELLED.withCause(cause) : st.withCause(cause);
+  }
+
   private static Deadline earliest(Deadline a, Deadline b) {
     if (a == null) {
       return b;
@@ -179,15 +215,19 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
 
   @Override
   public void cancel(String message, Throwable cause) {
+    Status st = Status.CANCELLED;
+    st = message != null ? st.withDescription(message) : st.withDescription("Call cancelled without message");
+    cancelBecause(cause != null ? st.withCause(cause) : st);
+  }
+
+  private void cancelBecause(Status st) {
     H2Connection c;
     int id;
     synchronized (this) {
       if (closeStatus != null || listener == null) {
         return;
       }
-      Status st = Status.CANCELLED;
-      st = message != null ? st.withDescription(message) : st.withDescription("Call cancelled without message");
-      close(cause != null ? st.withCause(cause) : st, true);
+      close(st, true);
       c = conn;
       id = streamId;
     }
@@ -412,6 +452,10 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
     }
     if (deadlineTimer != null) {
       deadlineTimer.cancel(false);
+    }
+    if (context != null) {
+      context.removeListener(onContextCancelled);
+      context = null;
     }
     drain();
   }
