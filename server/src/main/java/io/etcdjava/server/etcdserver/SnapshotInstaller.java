@@ -1,5 +1,6 @@
 package io.etcdjava.server.etcdserver;
 
+import io.etcdjava.raft.failpoint.Failpoints;
 import io.etcdjava.raft.pb.Snapshot;
 import io.etcdjava.server.lease.LeaseStore;
 import io.etcdjava.server.log.Log;
@@ -55,9 +56,13 @@ final class SnapshotInstaller {
                     "current-applied-index", applied,
                     "incoming-leader-snapshot-index", index,
                     "incoming-leader-snapshot-term", snap.getMetadata().getTerm());
+            // raft persisted the snapshot, the old database is still in place: the next start installs it
+            Failpoints.hit("snapshotInstallBeforeSwap");
             Log.info(log, "restoring mvcc store");
             store.restoreFrom(dir -> BackendSnapshot.install(dir, received, hook));
             Log.info(log, "restored mvcc store", "consistent-index", store.consistentIndex());
+            // the new database is in place, the lease store not yet reloaded from it
+            Failpoints.hit("snapshotInstallAfterSwap");
             Log.info(log, "restoring lease store");
             leases.reload();
             Log.info(log, "restored lease store");

@@ -7,6 +7,7 @@ import com.linecorp.armeria.common.util.EventLoopGroups;
 import io.etcdjava.api.internal.RaftSnapshotGrpc;
 import io.etcdjava.api.internal.SnapshotAck;
 import io.etcdjava.api.internal.SnapshotChunk;
+import io.etcdjava.raft.failpoint.Failpoints;
 import io.etcdjava.raft.pb.Message;
 import io.etcdjava.server.log.Log;
 import io.etcdjava.server.membership.MemberIds;
@@ -131,6 +132,8 @@ final class SnapshotSender implements AutoCloseable {
             }
             Log.info(log, "sending database snapshot", "snapshot-index", index, "remote-peer-id", to,
                     "bytes", total, "size", humanBytes(total));
+            // the checkpoint is taken, nothing sent: the peer keeps waiting and must be sent a new one
+            Failpoints.hit("snapshotSendBeforeStream");
             SnapshotAck ack = stream(m, url, files, total);
             reports.snapshotSucceeded(peer);
             metrics.snapshotSendSuccess.labels(to).inc();
@@ -212,6 +215,8 @@ final class SnapshotSender implements AutoCloseable {
                         crc.update(data.asReadOnlyByteBuffer());
                         write(call, SnapshotChunk.newBuilder().setFile(name).setData(data).build());
                         sentAny = true;
+                        // part of the database is out: the receiver must drop the partial copy
+                        Failpoints.hit("snapshotSendMidStream");
                         if (n <= 0) {
                             break;
                         }

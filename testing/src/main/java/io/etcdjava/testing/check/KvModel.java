@@ -41,7 +41,7 @@ final class KvModel {
                 }
                 yield holds ? op.value() : state;
             }
-            case LEASE_GRANT -> state;
+            case LEASE_GRANT, LEASE_KEEPALIVE -> state;
         };
     }
 }

@@ -48,7 +48,7 @@ public final class Linearizability {
         Set<String> leased = new HashSet<>();
         Map<String, List<Op>> byKey = new LinkedHashMap<>();
         for (Op op : history) {
-            if (op.kind() == OpKind.LEASE_GRANT) {
+            if (op.kind() == OpKind.LEASE_GRANT || op.kind() == OpKind.LEASE_KEEPALIVE) {
                 continue;
             }
             if (op.lease() != 0) {

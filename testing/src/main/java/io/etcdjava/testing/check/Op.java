@@ -9,8 +9,9 @@ package io.etcdjava.testing.check;
  * @param value        PUT/CAS: the value written (unique per history, so reads are attributable)
  * @param expectValue  CAS with {@code expectModRev < 0}: the value compared; null compares "absent"
  * @param expectModRev CAS: the mod revision compared (0 = absent), or -1 to compare the value
- * @param lease        PUT: the lease attached (0 none); LEASE_GRANT: the lease granted
- * @param ttl          LEASE_GRANT: seconds asked for
+ * @param lease        PUT: the lease attached (0 none); LEASE_GRANT: the lease granted; LEASE_KEEPALIVE:
+ *                     the lease kept alive
+ * @param ttl          LEASE_GRANT: seconds asked for; LEASE_KEEPALIVE: the TTL answered (0: lease not found)
  * @param readValue    GET: the value read, null when the key was absent
  * @param readModRev   GET: the mod revision read (0 when absent)
  * @param succeeded    CAS: whether the compare held; DELETE: whether a key was deleted
@@ -85,6 +86,12 @@ public record Op(long id, int client, OpKind kind, String key, String value, Str
                 null, 0, false, 0, "");
     }
 
+    /** One keep-alive of {@code lease}, answered with {@code ttl} (0 when the lease was not found). */
+    public static Op leaseKeepAlive(long id, int client, long lease, long ttl, long invoke, long complete) {
+        return new Op(id, client, OpKind.LEASE_KEEPALIVE, "", null, null, -1, lease, ttl, invoke, complete,
+                Status.OK, null, 0, false, 0, "");
+    }
+
     /** The same operation with its outcome unknown: completion at +∞, outputs forgotten. */
     public Op indeterminate() {
         return new Op(id, client, kind, key, value, expectValue, expectModRev, lease, ttl, invokeNanos, NEVER,
@@ -112,6 +119,7 @@ public record Op(long id, int client, OpKind kind, String key, String value, Str
             case GET -> b.append(completed() ? " -> " + readValue + "@" + readModRev : "");
             case DELETE -> b.append(completed() ? " -> " + succeeded : "");
             case LEASE_GRANT -> b.append(" lease=").append(lease).append(" ttl=").append(ttl);
+            case LEASE_KEEPALIVE -> b.append(" lease=").append(lease).append(completed() ? " -> ttl=" + ttl : "");
         }
         b.append(" [").append(invokeNanos).append(", ").append(completed() ? String.valueOf(completeNanos) : "∞")
                 .append("] rev=").append(revision);

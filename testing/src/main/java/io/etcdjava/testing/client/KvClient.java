@@ -7,6 +7,8 @@ import io.etcdjava.api.etcdserverpb.DeleteRangeResponse;
 import io.etcdjava.api.etcdserverpb.KVGrpc;
 import io.etcdjava.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdjava.api.etcdserverpb.LeaseGrpc;
+import io.etcdjava.api.etcdserverpb.LeaseKeepAliveRequest;
+import io.etcdjava.api.etcdserverpb.LeaseKeepAliveResponse;
 import io.etcdjava.api.etcdserverpb.PutRequest;
 import io.etcdjava.api.etcdserverpb.PutResponse;
 import io.etcdjava.api.etcdserverpb.RangeRequest;
@@ -16,10 +18,15 @@ import io.etcdjava.api.etcdserverpb.TxnRequest;
 import io.etcdjava.api.etcdserverpb.TxnResponse;
 import io.etcdjava.api.mvccpb.KeyValue;
 import io.etcdjava.testing.check.Op;
+import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
+import io.grpc.stub.StreamObserver;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * Issues single operations through our gRPC stubs and records each with its invocation and
@@ -156,6 +163,54 @@ final class KvClient {
         } catch (StatusRuntimeException e) {
             record(Op.leaseGrant(id, client, 0, ttlSeconds, t0, 0), e);
             return 0;
+        }
+    }
+
+    /**
+     * One keep-alive round trip for {@code lease} on its own LeaseKeepAlive stream: the TTL
+     * answered (0: the lease is gone), or -1 when no answer came (recorded as indeterminate: the
+     * lease may have been refreshed).
+     */
+    long keepAlive(long lease) {
+        long id = recorder.nextId();
+        long t0 = System.nanoTime();
+        CompletableFuture<LeaseKeepAliveResponse> answer = new CompletableFuture<>();
+        StreamObserver<LeaseKeepAliveRequest> call = LeaseGrpc.newStub(channels.get(member))
+                .withDeadlineAfter(timeout.toMillis(), TimeUnit.MILLISECONDS)
+                .leaseKeepAlive(new StreamObserver<>() {
+                    @Override
+                    public void onNext(LeaseKeepAliveResponse r) {
+                        answer.complete(r);
+                    }
+
+                    @Override
+                    public void onError(Throwable t) {
+                        answer.completeExceptionally(t);
+                    }
+
+                    @Override
+                    public void onCompleted() {
+                        answer.completeExceptionally(new IllegalStateException("keep-alive stream ended unanswered"));
+                    }
+                });
+        try {
+            call.onNext(LeaseKeepAliveRequest.newBuilder().setID(lease).build());
+            LeaseKeepAliveResponse r = answer.get(timeout.toMillis() + 500, TimeUnit.MILLISECONDS);
+            long t1 = System.nanoTime();
+            call.onCompleted();
+            record(Op.leaseKeepAlive(id, client, lease, r.getTTL(), t0, t1), null);
+            return r.getTTL();
+        } catch (InterruptedException | ExecutionException | TimeoutException | RuntimeException e) {
+            if (e instanceof InterruptedException) {
+                Thread.currentThread().interrupt();
+            }
+            try {
+                call.onError(Status.CANCELLED.withDescription("keep-alive abandoned").asRuntimeException());
+            } catch (RuntimeException alreadyClosed) {
+                // the call ended by itself
+            }
+            record(Op.leaseKeepAlive(id, client, lease, 0, t0, 0), new IllegalStateException(e));
+            return -1;
         }
     }
 }

@@ -15,7 +15,8 @@ import java.util.concurrent.TimeUnit;
 /**
  * The recorded workload: KV clients doing linearizable gets, puts with unique values, deletes and
  * compare-and-set txns (on the value or on the mod revision they last read) over a few keys; a
- * lease client that grants short leases, attaches a key and reads it until it is gone; watchers
+ * lease client that grants short leases, attaches a key and reads it until it is gone; a
+ * keep-alive client that does the same but keeps its lease alive for a few TTLs first; watchers
  * over the whole prefix; and a compactor so compaction (and its crash point) happens. Threads
  * are named, started by {@link #start} and stopped by {@link #close}.
  */
@@ -51,6 +52,7 @@ public final class Workload implements AutoCloseable {
             threads.add(new Thread(() -> kvLoop(client), "kv-client-" + c));
         }
         threads.add(new Thread(() -> leaseLoop(clients), "lease-client"));
+        threads.add(new Thread(() -> keepAliveLoop(clients + 1), "lease-keepalive-client"));
         threads.add(new Thread(this::compactLoop, "compactor"));
         threads.forEach(t -> {
             t.setDaemon(true);
@@ -97,6 +99,44 @@ public final class Workload implements AutoCloseable {
             Op put = kv.put(key, "l" + n, lease);
             if (!put.completed()) {
                 continue;
+            }
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
+            while (running && System.nanoTime() < deadline) {
+                Op r = kv.get(key);
+                if (r.completed() && r.readValue() == null) {
+                    break;
+                }
+                pace(250);
+            }
+        }
+    }
+
+    /**
+     * Grants a lease, attaches a key, keeps the lease alive for 2 to 4 TTLs (reading the key, which
+     * must stay), then stops and reads the key until it is gone.
+     */
+    private void keepAliveLoop(int client) {
+        Random rnd = new Random(seed * 1_000_003L + client);
+        KvClient kv = new KvClient(client, channels, recorder, Duration.ofSeconds(3));
+        long n = 0;
+        while (running) {
+            long lease = kv.leaseGrant(LEASE_TTL_SECONDS);
+            if (lease == 0) {
+                continue;
+            }
+            String key = PREFIX + "lease/ka" + (n++);
+            Op put = kv.put(key, "ka" + n, lease);
+            if (!put.completed()) {
+                continue;
+            }
+            long keepFor = TimeUnit.SECONDS.toNanos(LEASE_TTL_SECONDS) * (2 + rnd.nextInt(3));
+            long stop = System.nanoTime() + keepFor;
+            while (running && System.nanoTime() < stop) {
+                if (kv.keepAlive(lease) == 0) {
+                    break; // the lease is gone (the checker decides whether that was early)
+                }
+                kv.get(key);
+                pace(TimeUnit.SECONDS.toMillis(LEASE_TTL_SECONDS) / 4);
             }
             long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(40);
             while (running && System.nanoTime() < deadline) {

@@ -1,6 +1,11 @@
 package io.etcdjava.testing.cluster;
 
+import io.etcdjava.api.etcdserverpb.ClusterGrpc;
 import io.etcdjava.api.etcdserverpb.MaintenanceGrpc;
+import io.etcdjava.api.etcdserverpb.MemberAddRequest;
+import io.etcdjava.api.etcdserverpb.MemberListRequest;
+import io.etcdjava.api.etcdserverpb.MemberRemoveRequest;
+import io.etcdjava.api.etcdserverpb.MoveLeaderRequest;
 import io.etcdjava.api.etcdserverpb.StatusRequest;
 import io.etcdjava.api.etcdserverpb.StatusResponse;
 import io.etcdjava.server.membership.MemberIds;
@@ -29,6 +34,14 @@ import java.util.stream.Collectors;
  */
 public final class Cluster implements AutoCloseable {
     public static final Duration START_BOUND = Duration.ofSeconds(90);
+    /** Raft snapshots every this many applied entries (--snapshot-count)... */
+    public static final long SNAPSHOT_COUNT = 100;
+    /** ...keeping this many entries behind each (--experimental-snapshot-catchup-entries), so a member
+     * down for a few seconds of writes is sent the leader's database rather than the missed entries. */
+    public static final long SNAPSHOT_CATCHUP_ENTRIES = 50;
+    static final List<String> MEMBER_FLAGS = List.of("--snapshot-count", Long.toString(SNAPSHOT_COUNT),
+            "--experimental-snapshot-catchup-entries", Long.toString(SNAPSHOT_CATCHUP_ENTRIES));
+    private static final Duration RECONFIG_BOUND = Duration.ofSeconds(60);
 
     final String launcher;
     final String token;
@@ -66,7 +79,7 @@ public final class Cluster implements AutoCloseable {
             for (int i = 0; i < size; i++) {
                 Member m = c.members.get(i);
                 m.writeFaults("");
-                m.spawn(i < failpoints.size() ? failpoints.get(i) : null, "new");
+                m.spawn(i < failpoints.size() ? failpoints.get(i) : null);
             }
             for (Member m : c.members) {
                 m.awaitHealthy(START_BOUND);
@@ -92,17 +105,193 @@ public final class Cluster implements AutoCloseable {
 
     /** Restarts a stopped member, optionally with crash points armed, and waits until it is healthy. */
     public void restart(Member m, String failpoints) throws IOException, InterruptedException {
-        m.spawn(failpoints, "new");
+        m.spawn(failpoints);
         if (failpoints == null) {
             m.awaitHealthy(START_BOUND);
         }
     }
 
+    /** Starts a stopped member, optionally armed, without waiting for it to be healthy. */
+    public void spawn(Member m, String failpoints) throws IOException {
+        m.spawn(failpoints);
+    }
+
+    /** Waits (bounded) until {@code m} answers healthy; fails if it exits meanwhile. */
+    public void awaitHealthy(Member m) throws IOException, InterruptedException {
+        m.awaitHealthy(START_BOUND);
+    }
+
     /** Starts a member with crash points armed without waiting; see {@link Member#awaitExit}. */
     public int restartArmedAndAwaitCrash(Member m, String failpoints, Duration bound)
             throws IOException, InterruptedException {
-        m.spawn(failpoints, "new");
+        m.spawn(failpoints);
         return m.awaitExit(bound);
+    }
+
+    /** Waits (bounded) until {@code m} exits by itself; its exit status, or -1 if it still runs. */
+    public int awaitExit(Member m, Duration bound) throws InterruptedException {
+        return m.awaitExit(bound);
+    }
+
+    /** The leader once the live members agree on one, waiting for an election (bounded). */
+    public Member awaitLeader(Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (true) {
+            Member l = leader();
+            if (l != null || System.nanoTime() > deadline) {
+                if (l == null) {
+                    throw new IllegalStateException("no leader within " + bound);
+                }
+                return l;
+            }
+            Thread.sleep(200); // member processes have no event to await: poll their status
+        }
+    }
+
+    /** {@code m}'s status, or null when it does not answer. */
+    private StatusResponse status(Member m) {
+        try {
+            return MaintenanceGrpc.newBlockingStub(channel(m)).withDeadlineAfter(2, TimeUnit.SECONDS)
+                    .status(StatusRequest.getDefaultInstance());
+        } catch (RuntimeException unreachable) {
+            return null;
+        }
+    }
+
+    /** The leader's commit index, or -1 when no leader answers. */
+    public long leaderCommitIndex() {
+        Member l = leader();
+        StatusResponse s = l == null ? null : status(l);
+        return s == null ? -1 : s.getRaftIndex();
+    }
+
+    /**
+     * Waits (bounded) until the leader's commit index reaches {@code index} (the workload writes);
+     * whether it did.
+     */
+    public boolean awaitCommitIndex(long index, Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < deadline) {
+            if (leaderCommitIndex() >= index) {
+                return true;
+            }
+            Thread.sleep(200); // progress of other processes: poll
+        }
+        return false;
+    }
+
+    /** Transfers leadership to {@code target} through the current leader (MoveLeader), bounded. */
+    public void moveLeader(Member target, Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        RuntimeException last = null;
+        while (System.nanoTime() < deadline) {
+            Member l = leader();
+            if (l == target) {
+                return;
+            }
+            if (l != null) {
+                try {
+                    MaintenanceGrpc.newBlockingStub(channel(l)).withDeadlineAfter(10, TimeUnit.SECONDS)
+                            .moveLeader(MoveLeaderRequest.newBuilder().setTargetID(target.id).build());
+                } catch (RuntimeException e) {
+                    last = e; // not caught up yet, or the leader changed meanwhile: again
+                }
+            }
+            Thread.sleep(200);
+        }
+        throw new IllegalStateException(target + " did not become leader within " + bound + ": " + last);
+    }
+
+    /**
+     * Replaces {@code m} by a new member on the same ports, as an operator replaces a broken
+     * machine: MemberRemove through the leader, kill it, wipe its data, MemberAdd its peer URL, start
+     * it joining the running cluster, and wait until it is healthy and has applied everything the
+     * leader had committed once it was added.
+     *
+     * @return the member's ID before it was removed
+     */
+    public long replace(Member m) throws IOException, InterruptedException {
+        long old = m.id;
+        long deadline = System.nanoTime() + RECONFIG_BOUND.toNanos();
+        while (true) {
+            try {
+                ClusterGrpc.newBlockingStub(channel(awaitLeader(START_BOUND))).withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .memberRemove(MemberRemoveRequest.newBuilder().setID(old).build());
+                break;
+            } catch (RuntimeException e) {
+                // not enough healthy members yet, a leader change, or a timeout that may have applied
+                if (idOfPeerUrl(m.peerUrl()) == ABSENT) {
+                    break;
+                }
+                checkBound(deadline, "remove " + m, e);
+            }
+        }
+        m.kill9();
+        wipe(m.dataDir());
+        long added = ABSENT;
+        while (added == ABSENT || added == UNKNOWN) {
+            try {
+                added = ClusterGrpc.newBlockingStub(channel(awaitLeader(START_BOUND)))
+                        .withDeadlineAfter(10, TimeUnit.SECONDS)
+                        .memberAdd(MemberAddRequest.newBuilder().addPeerURLs(m.peerUrl()).build()).getMember().getID();
+            } catch (RuntimeException e) {
+                added = idOfPeerUrl(m.peerUrl()); // a timed-out add may have been applied all the same
+                if (added == ABSENT || added == UNKNOWN) {
+                    checkBound(deadline, "add " + m, e);
+                }
+            }
+        }
+        m.rejoined(added);
+        writeFaultFiles();
+        long committed = leaderCommitIndex();
+        m.spawn(null);
+        m.awaitHealthy(START_BOUND);
+        awaitApplied(m, committed, START_BOUND);
+        return old;
+    }
+
+    private static final long ABSENT = 0;
+    private static final long UNKNOWN = -1;
+
+    private static void checkBound(long deadline, String what, RuntimeException e) throws InterruptedException {
+        if (System.nanoTime() > deadline) {
+            throw new IllegalStateException("could not " + what + " within " + RECONFIG_BOUND, e);
+        }
+        Thread.sleep(500); // let the cluster settle before asking again
+    }
+
+    /**
+     * The ID of the member with {@code peerUrl} in the member list of a live member (read
+     * linearizably), {@link #ABSENT} when there is none, {@link #UNKNOWN} when no member answered.
+     */
+    private long idOfPeerUrl(String peerUrl) {
+        for (Member other : members) {
+            if (!other.isAlive() || other.isPaused() || other.peerUrl().equals(peerUrl)) {
+                continue; // the member being replaced may not know it was removed
+            }
+            try {
+                var list = ClusterGrpc.newBlockingStub(channel(other)).withDeadlineAfter(5, TimeUnit.SECONDS)
+                        .memberList(MemberListRequest.newBuilder().setLinearizable(true).build());
+                return list.getMembersList().stream().filter(x -> x.getPeerURLsList().contains(peerUrl))
+                        .mapToLong(x -> x.getID()).findFirst().orElse(ABSENT);
+            } catch (RuntimeException unreachable) {
+                // next member
+            }
+        }
+        return UNKNOWN;
+    }
+
+    /** Waits (bounded) until {@code m} has applied raft index {@code index}. */
+    private void awaitApplied(Member m, long index, Duration bound) throws InterruptedException {
+        long deadline = System.nanoTime() + bound.toNanos();
+        while (System.nanoTime() < deadline) {
+            StatusResponse s = status(m);
+            if (s != null && s.getRaftAppliedIndex() >= index) {
+                return;
+            }
+            Thread.sleep(200); // another process catching up: poll
+        }
+        throw new IllegalStateException(m + " did not apply index " + index + " within " + bound);
     }
 
     /** Drops raft messages from {@code from} to {@code to} (one way) until {@link #heal}. */

@@ -28,13 +28,16 @@ public final class Member {
     final int clientPort;
     final int peerPort;
     final Path dir;
-    final long id;
+    /** Changes when the member is removed and added back as a new member (a new ID). */
+    long id;
     private final Cluster cluster;
     private Process process;
     private int starts;
     private Path log;
     private boolean paused;
     private String armed;
+    /** "new" for a founding member; "existing" once it was added back to a running cluster. */
+    private String initialClusterState = "new";
 
     Member(Cluster cluster, String name, int clientPort, int peerPort, Path dir, long id) {
         this.cluster = cluster;
@@ -91,8 +94,14 @@ public final class Member {
         return process == null || process.isAlive() ? -1 : process.exitValue();
     }
 
+    /** From now on this member is the one MemberAdd created with {@code newId}, joining the running cluster. */
+    void rejoined(long newId) {
+        id = newId;
+        initialClusterState = "existing";
+    }
+
     /** Starts the process (it must not be running); {@code failpoints} null for none. */
-    void spawn(String failpoints, String initialClusterState) throws IOException {
+    void spawn(String failpoints) throws IOException {
         if (isAlive()) {
             throw new IllegalStateException(name + " is already running");
         }
@@ -104,6 +113,7 @@ public final class Member {
                 "--listen-peer-urls", peerUrl(), "--initial-advertise-peer-urls", peerUrl(),
                 "--initial-cluster", cluster.initialCluster(), "--initial-cluster-token", cluster.token,
                 "--initial-cluster-state", initialClusterState));
+        cmd.addAll(Cluster.MEMBER_FLAGS);
         starts++;
         log = dir.resolve("member-" + starts + ".log");
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())

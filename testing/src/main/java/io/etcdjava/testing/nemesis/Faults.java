@@ -30,16 +30,30 @@ public final class Faults {
         return out;
     }
 
+    /** Crash points on the path of a database snapshot, as the leader sends it. */
+    static final List<String> SNAPSHOT_SEND_POINTS = List.of("snapshotSendBeforeStream", "snapshotSendMidStream");
+    /** Crash points on the path of a database snapshot, as a lagging follower receives and installs it. */
+    static final List<String> SNAPSHOT_RECEIVE_POINTS =
+            List.of("snapshotReceiveAfterSave", "snapshotInstallBeforeSwap", "snapshotInstallAfterSwap");
+
     /** The crash points inside a member (see raft's Failpoints and where the server calls it). */
-    public static final List<String> CRASH_POINTS =
-            List.of("walBeforeFsync", "walAfterFsync", "applyBeforeCommit", "compactBeforeCommit");
+    public static final List<String> CRASH_POINTS = List.of("walBeforeFsync", "walAfterFsync", "applyBeforeCommit",
+            "compactBeforeCommit", "snapshotSendBeforeStream", "snapshotSendMidStream", "snapshotReceiveAfterSave",
+            "snapshotInstallBeforeSwap", "snapshotInstallAfterSwap");
+
+    /**
+     * Entries a member must miss to be sent a snapshot: the leader snapshots every
+     * SNAPSHOT_COUNT entries and keeps SNAPSHOT_CATCHUP_ENTRIES before it; the rest is margin.
+     */
+    static final long SNAPSHOT_LAG = Cluster.SNAPSHOT_COUNT + Cluster.SNAPSHOT_CATCHUP_ENTRIES + 50;
 
     /** A crash point spec ("name:crash@N") for {@code point}, N drawn so it is reached within seconds. */
     public static String arm(String point, Random rnd) {
         int at = switch (point) {
             case "compactBeforeCommit" -> 1;
             case "applyBeforeCommit" -> 5 + rnd.nextInt(40);
-            default -> 3 + rnd.nextInt(20);
+            default -> SNAPSHOT_SEND_POINTS.contains(point) || SNAPSHOT_RECEIVE_POINTS.contains(point)
+                    ? 1 : 3 + rnd.nextInt(20);
         };
         return point + ":crash@" + at;
     }
@@ -138,24 +152,37 @@ public final class Faults {
             }
 
             public String inject(Cluster c, Random rnd) throws Exception {
+                String spec = arm(point, rnd);
+                if (SNAPSHOT_SEND_POINTS.contains(point)) {
+                    return SnapshotCrash.leaderSending(c, rnd, spec);
+                }
+                if (SNAPSHOT_RECEIVE_POINTS.contains(point)) {
+                    return SnapshotCrash.followerReceiving(c, rnd, spec);
+                }
                 Member m = pick(c, rnd, false);
                 m.kill9();
-                String spec = arm(point, rnd);
                 int exit = c.restartArmedAndAwaitCrash(m, spec, Duration.ofSeconds(40));
-                String what;
-                if (exit == CRASH_EXIT_STATUS) {
-                    what = "crashed at " + spec;
-                } else {
-                    m.kill9();
-                    what = "armed " + spec + " but it was not reached (exit " + exit + "), killed";
-                }
+                String what = crashedOrKilled(m, spec, exit);
                 c.restart(m, null);
                 return m + " " + what + ", restarted";
             }
         };
     }
 
-    /** Remove a follower and add it back with a fresh data dir: needs the Cluster API. */
+    /** Describes how an armed start ended; kills it if it was not reached. */
+    static String crashedOrKilled(Member m, String spec, int exit) throws InterruptedException {
+        if (exit == CRASH_EXIT_STATUS) {
+            return "crashed at " + spec;
+        }
+        m.kill9();
+        return "armed " + spec + " but it was not reached (exit " + exit + "), killed";
+    }
+
+    /**
+     * Replaces a follower by a new member, as an operator replaces a dead machine: MemberRemove,
+     * wipe its data, MemberAdd the same peer URL, start it with --initial-cluster-state=existing;
+     * reverted once it has caught up.
+     */
     static Fault memberReplace() {
         return new Fault() {
             public String kind() {
@@ -175,13 +202,17 @@ public final class Faults {
                 } finally {
                     ch.shutdownNow();
                 }
-                return "not available: the Cluster API answers, but this nemesis is not written yet";
+                return null;
             }
 
-            public String inject(Cluster c, Random rnd) {
-                // To write once the Cluster API exists: remove a follower, wipe it, MemberAdd it
-                // back and restart it with --initial-cluster-state=existing.
-                throw new UnsupportedOperationException(unavailable(c));
+            public String inject(Cluster c, Random rnd) throws Exception {
+                Member leader = c.awaitLeader(Cluster.START_BOUND);
+                List<Member> followers = new ArrayList<>(c.members());
+                followers.remove(leader);
+                Member m = followers.get(rnd.nextInt(followers.size()));
+                long old = m.id();
+                c.replace(m);
+                return "removed " + Long.toHexString(old) + ", wiped its data, added back as " + m + ", caught up";
             }
         };
     }
