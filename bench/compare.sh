@@ -62,28 +62,17 @@ for p in "$etcd_port" "$ours_port"; do
 done
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 
-qps() { awk -F'\t' '/Requests\/sec:/ {print $2}' "$1"; }
-p99() { awk '/^  99% in/ {print $3}' "$1"; }
-errs() { awk '/^Error distribution:/ {e=1; next} e && /\[/ {gsub(/[\[\]]/,"",$1); n+=$1} END {print n+0}' "$1"; }
-
-rows=()
 i=0
 for w in "${workloads[@]}"; do
   name="${w%%|*}"; args="${w#*|}"; i=$((i+1))
   bm --endpoints="127.0.0.1:$etcd_port" $args >"$work/w$i.etcd" 2>&1
   bm --endpoints="127.0.0.1:$ours_port" $args >"$work/w$i.ours" 2>&1
-  rows+=("$name|$(qps "$work/w$i.etcd")|$(qps "$work/w$i.ours")|$(p99 "$work/w$i.etcd")|$(p99 "$work/w$i.ours")|$(errs "$work/w$i.etcd")|$(errs "$work/w$i.ours")")
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-printf '| %-42s | %10s | %10s | %6s | %12s | %12s |\n' workload "etcd QPS" "ours QPS" ratio "etcd p99 ms" "ours p99 ms"
-printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' $(seq 44))" "------------" "------------" "--------" "--------------" "--------------"
-for r in "${rows[@]}"; do
-  IFS='|' read -r name eq oq ep op ee oe <<<"$r"
-  awk -v n="$name" -v eq="$eq" -v oq="$oq" -v ep="$ep" -v op="$op" -v ee="$ee" -v oe="$oe" 'BEGIN {
-    ratio = (eq > 0) ? sprintf("%.2f", oq / eq) : "n/a"
-    note = ""
-    if (ee > 0 || oe > 0) note = sprintf(" (errors: etcd %d, ours %d)", ee, oe)
-    printf "| %-42s | %10.0f | %10.0f | %6s | %12.2f | %12.2f |%s\n", n, eq, oq, ratio, ep * 1000, op * 1000, note
-  }'
+table_header
+i=0
+for w in "${workloads[@]}"; do
+  i=$((i+1))
+  table_row "${w%%|*}" "$work/w$i.etcd" "$work/w$i.ours"
 done

@@ -60,3 +60,68 @@ start() {
   tail -30 "$work/$name/log" >&2
   exit 1
 }
+
+# start_cluster NAME BINARY N -> starts N members NAME-1..NAME-N as one cluster on free loopback
+# ports, waits until every member's /health says true, sets $cluster_endpoints (host:port,...).
+start_cluster() {
+  local name="$1" bin="$2" n="$3" k initial="" cports=() pports=() first=${#pids[@]}
+  for k in $(seq 1 "$n"); do
+    cports+=("$(free_port)"); pports+=("$(free_port)")
+    initial="${initial:+$initial,}$name-$k=http://127.0.0.1:${pports[$((k-1))]}"
+  done
+  for k in $(seq 1 "$n"); do
+    mkdir -p "$work/$name-$k"
+    "$bin" --name "$name-$k" --data-dir "$work/$name-$k/data" --initial-cluster-token "$name" \
+      --listen-client-urls "http://127.0.0.1:${cports[$((k-1))]}" \
+      --advertise-client-urls "http://127.0.0.1:${cports[$((k-1))]}" \
+      --listen-peer-urls "http://127.0.0.1:${pports[$((k-1))]}" \
+      --initial-advertise-peer-urls "http://127.0.0.1:${pports[$((k-1))]}" \
+      --initial-cluster "$initial" >"$work/$name-$k/log" 2>&1 &
+    pids+=("$!")
+  done
+  cluster_endpoints=""
+  for k in $(seq 1 "$n"); do
+    local i ok=0
+    for i in $(seq 1 300); do
+      if curl -sf "http://127.0.0.1:${cports[$((k-1))]}/health" 2>/dev/null | grep -q '"health":"true"'; then
+        ok=1; break
+      fi
+      if ! kill -0 "${pids[$((first+k-1))]}" 2>/dev/null; then break; fi
+      sleep 0.2
+    done
+    if [ "$ok" != 1 ]; then
+      echo "$me: $name-$k did not become healthy; its log:" >&2
+      tail -30 "$work/$name-$k/log" >&2
+      exit 1
+    fi
+    cluster_endpoints="${cluster_endpoints:+$cluster_endpoints,}127.0.0.1:${cports[$((k-1))]}"
+  done
+}
+
+# stop_started: stops every server started so far and waits for them.
+stop_started() {
+  local p
+  for p in "${pids[@]:-}"; do [ -n "$p" ] && kill "$p" 2>/dev/null || true; done
+  for p in "${pids[@]:-}"; do [ -n "$p" ] && wait "$p" 2>/dev/null || true; done
+  pids=()
+}
+
+qps() { awk -F'\t' '/Requests\/sec:/ {print $2}' "$1"; }
+p99() { awk '/^  99% in/ {print $3}' "$1"; }
+errs() { awk '/^Error distribution:/ {e=1; next} e && /\[/ {gsub(/[\[\]]/,"",$1); n+=$1} END {print n+0}' "$1"; }
+
+# table_row NAME ETCD_REPORT OURS_REPORT: one markdown row from two bin/benchmark reports.
+table_row() {
+  awk -v n="$1" -v eq="$(qps "$2")" -v oq="$(qps "$3")" -v ep="$(p99 "$2")" -v op="$(p99 "$3")" \
+      -v ee="$(errs "$2")" -v oe="$(errs "$3")" 'BEGIN {
+    ratio = (eq > 0) ? sprintf("%.2f", oq / eq) : "n/a"
+    note = ""
+    if (ee > 0 || oe > 0) note = sprintf(" (errors: etcd %d, ours %d)", ee, oe)
+    printf "| %-42s | %10.0f | %10.0f | %6s | %12.2f | %12.2f |%s\n", n, eq, oq, ratio, ep * 1000, op * 1000, note
+  }'
+}
+
+table_header() {
+  printf '| %-42s | %10s | %10s | %6s | %12s | %12s |\n' workload "etcd QPS" "ours QPS" ratio "etcd p99 ms" "ours p99 ms"
+  printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' $(seq 44))" "------------" "------------" "--------" "--------------" "--------------"
+}

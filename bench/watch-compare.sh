@@ -41,7 +41,6 @@ start ours "$root/bin/etcd"; ours_port="$port"; ours_pid="${pids[-1]}"
 
 export BENCHMARK_JAVA_OPTS="${BENCHMARK_JAVA_OPTS:--Xmx2g}"
 bm() { "$root/bin/benchmark" "$@"; }
-p99() { awk '/^  99% in/ {print $3}' "$1"; }
 delivered() { awk '/^Events delivered:/ {print $3 " of " $5}' "$1"; }
 hwm() { awk '/^VmHWM:/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
 

@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Three members, ours vs Debian's real etcd, same workloads, same client (our bin/benchmark).
+# Runs one cluster at a time on this machine (6 servers and a client at once would measure the
+# scheduler): start 3 real etcd members on free loopback ports, warm up, run the workloads, stop
+# them; then the same with 3 of ours. Prints workload | etcd QPS | ours QPS | ratio | p99s.
+# Workloads (issue #4): put, 1 client, to the leader; put, 256 clients over 16 conns, to the
+# leader; linearizable range of one key on a follower, 100 clients over 10 conns.
+#
+# Usage: bench/cluster-compare.sh [--dir DIR] [--quick] [--keep]
+# Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd).
+set -euo pipefail
+src="${BASH_SOURCE[0]}"
+while [ -L "$src" ]; do
+  d="$(cd -P "$(dirname "$src")" && pwd)"; src="$(readlink "$src")"; [[ "$src" != /* ]] && src="$d/$src"
+done
+root="$(cd -P "$(dirname "$src")/.." && pwd)"
+
+base="${TMPDIR:-/tmp}"; scale=1; keep=0
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dir) base="$2"; shift 2 ;;
+    --quick) scale=10; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
+    *) echo "cluster-compare.sh: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
+
+me=cluster-compare.sh
+. "$root/bench/side-by-side.sh"
+
+bm() { "$root/bin/benchmark" "$@"; }
+kv="--key-size=8 --val-size=256"
+workloads=(
+  "put, 1 client, leader|leader|--conns=1 --clients=1 put $kv --sequential-keys --key-space-size=100000 --total=$((2000/scale))"
+  "put, 256 clients, 16 conns, leader|leader|--conns=16 --clients=256 put $kv --sequential-keys --key-space-size=100000 --total=$((30000/scale))"
+  "range linearizable, 100/10, follower|follower|--conns=10 --clients=100 range foo --consistency=l --total=$((20000/scale))"
+)
+
+# leader_and_follower ENDPOINTS -> "leaderEndpoint followerEndpoint" from endpoint status
+leader_and_follower() {
+  ETCDCTL_API=3 etcdctl --endpoints="$1" endpoint status -w json | python3 -c '
+import json, sys
+st = json.load(sys.stdin)
+lead = [s["Endpoint"] for s in st if s["Status"]["header"]["member_id"] == s["Status"]["leader"]]
+rest = [s["Endpoint"] for s in st if s["Endpoint"] not in lead]
+print(lead[0].replace("http://", ""), rest[0].replace("http://", ""))'
+}
+
+# run_side NAME BINARY: start a cluster, warm it, run every workload into $work/NAME.wI
+run_side() {
+  local name="$1" bin="$2" i w target args lf leader follower
+  start_cluster "$name" "$bin" 3
+  ETCDCTL_API=3 etcdctl --endpoints="$cluster_endpoints" put foo "$(head -c 256 /dev/zero | tr '\0' v)" >/dev/null
+  read -r leader follower < <(leader_and_follower "$cluster_endpoints")
+  echo "$name: leader $leader, follower $follower; warming up..." >&2
+  bm --endpoints="$leader" --conns=16 --clients=256 put $kv --key-space-size=100000 --total=$((40000/scale)) >/dev/null
+  bm --endpoints="$follower" --conns=10 --clients=100 range foo --consistency=l --total=$((20000/scale)) >/dev/null
+  bm --endpoints="$leader" --conns=1 --clients=1 put $kv --total=$((1000/scale)) >/dev/null
+  i=0
+  for w in "${workloads[@]}"; do
+    i=$((i+1)); IFS='|' read -r _ target args <<<"$w"
+    if [ "$target" = leader ]; then lf="$leader"; else lf="$follower"; fi
+    bm --endpoints="$lf" $args >"$work/$name.w$i" 2>&1
+  done
+  stop_started
+}
+
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
+run_side etcd "$real_etcd"
+run_side ours "$root/bin/etcd"
+echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
+echo
+print_table() {
+  local i=0 w name
+  table_header
+  for w in "${workloads[@]}"; do
+    i=$((i+1)); name="${w%%|*}"
+    table_row "$name" "$work/etcd.w$i" "$work/ours.w$i"
+  done
+}
+print_table
