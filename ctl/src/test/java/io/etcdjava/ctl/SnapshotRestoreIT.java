@@ -145,6 +145,41 @@ class SnapshotRestoreIT {
   }
 
   @Test
+  void aDbWithoutItsHashRestoresWithSkipHashCheckIntoASeparateWalDir() throws Exception {
+    // a database file copied without the SHA-256 that snapshot save appends, as from a member's data dir
+    byte[] saved = Files.readAllBytes(snapshot);
+    Path bare = dir.resolve("bare.db");
+    Files.write(bare, java.util.Arrays.copyOf(saved, saved.length - 32));
+    Path walDir = dir.resolve("separate-wal");
+    try (RealCluster ours = RealCluster.empty(OUR_ETCD, "--initial-cluster-token", TOKEN, "--wal-dir",
+        walDir.toString())) {
+      int peerPort = RealCluster.freePort();
+      String peerUrl = "http://127.0.0.1:" + peerPort;
+      Path dataDir = ours.dataDir("w1");
+      List<String> args = new ArrayList<>(List.of("snapshot", "restore", bare.toString(), "--name", "w1",
+          "--data-dir", dataDir.toString(), "--wal-dir", walDir.toString(), "--initial-cluster", "w1=" + peerUrl,
+          "--initial-cluster-token", TOKEN, "--initial-advertise-peer-urls", peerUrl));
+      Golden.Result refused = Golden.ours(args, "", Map.of());
+      assertThat(refused.code()).isNotZero();
+      assertThat(refused.err()).contains("Error: snapshot missing hash but --skip-hash-check=false\n");
+      deleteTree(dataDir);
+      args.add("--skip-hash-check");
+      Golden.Result restored = Golden.ours(args, "", Map.of());
+      assertThat(restored.code()).as(restored.err()).isZero();
+      try (var wals = Files.list(walDir)) {
+        assertThat(wals.map(f -> f.getFileName().toString())).anyMatch(n -> n.endsWith(".wal"));
+      }
+      assertThat(dataDir.resolve("member/wal")).doesNotExist();
+
+      RealCluster.Member m = ours.launch("w1", RealCluster.freePort(), peerPort, "w1=" + peerUrl, "new");
+      ours.awaitHealthy(m);
+      assertThat(read(m.endpoint(), "get", "k/", "--prefix").out()).isEqualTo(source("get", "k/", "--prefix").out());
+      // the member ran from the restored WAL where --wal-dir put it, not from a new one in the data dir
+      assertThat(dataDir.resolve("member/wal")).doesNotExist();
+    }
+  }
+
+  @Test
   void threeMembersRestoredFromOneSnapshotFormACluster() throws Exception {
     try (RealCluster ours = RealCluster.empty(OUR_ETCD, "--initial-cluster-token", TOKEN)) {
       int[] peerPorts = {RealCluster.freePort(), RealCluster.freePort(), RealCluster.freePort()};

@@ -80,8 +80,8 @@ public final class RestoredMember {
     static List<Member> members(Map<String, List<String>> initialCluster, String clusterToken) {
         List<Member> out = new ArrayList<>();
         // etcd keeps each member's peer URLs sorted (types.NewURLs)
-    initialCluster.forEach((n, urls) -> out.add(new Member(MemberIds.memberId(urls, clusterToken, null), n,
-            urls.stream().sorted().toList(), List.of(), false)));
+        initialCluster.forEach((n, urls) -> out.add(new Member(MemberIds.memberId(urls, clusterToken, null), n,
+                urls.stream().sorted().toList(), List.of(), false)));
         out.sort((a, b) -> Long.compareUnsigned(a.id(), b.id()));
         return out;
     }
