@@ -482,7 +482,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     @Override
     public CompletableFuture<StatusResponse> status() {
         RaftStatus rs = raft.status();
-        return CompletableFuture.completedFuture(StatusResponse.newBuilder()
+        StatusResponse.Builder b = StatusResponse.newBuilder()
                 .setHeader(header(store.currentRevision()))
                 .setVersion(VERSION)
                 .setDbSize(store.dbSize())
@@ -491,8 +491,12 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 .setRaftIndex(rs.commitIndex())
                 .setRaftTerm(rs.term())
                 .setRaftAppliedIndex(raft.appliedIndex())
-                .setIsLearner(isLearner())
-                .build());
+                .setIsLearner(isLearner());
+        // As etcd: a member without a leader says so in the status errors (endpoint status' ERRORS column).
+        if (!rs.hasLeader()) {
+            b.addErrors(EtcdError.NO_LEADER.message());
+        }
+        return CompletableFuture.completedFuture(b.build());
     }
 
     @Override

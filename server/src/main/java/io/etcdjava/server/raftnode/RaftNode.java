@@ -253,6 +253,8 @@ public final class RaftNode implements AutoCloseable {
 
     private void loop() {
         long tickNanos = cfg.tick().toNanos();
+        // etcd's request timeout: 5 s plus two election timeouts.
+        long readTimeoutNanos = TimeUnit.SECONDS.toNanos(5) + 2L * cfg.electionTicks() * tickNanos;
         long nextTick = System.nanoTime() + tickNanos;
         List<Object> batch = new ArrayList<>();
         List<Proposal> proposals = new ArrayList<>();
@@ -262,6 +264,7 @@ public final class RaftNode implements AutoCloseable {
                 long now = System.nanoTime();
                 if (now - nextTick >= 0) {
                     node.tick();
+                    reads.expireParked(now, readTimeoutNanos, EtcdError.TIMEOUT);
                     nextTick += tickNanos;
                     if (now - nextTick >= 0) {
                         nextTick = now + tickNanos;
@@ -293,6 +296,9 @@ public final class RaftNode implements AutoCloseable {
                 if (node.hasReady()) {
                     processReady(node.ready());
                     maybeCampaignAlone();
+                    if (reads.hasWaiting() && status.hasLeader()) {
+                        startReadRound(); // readers parked until a leader came
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -303,7 +309,7 @@ public final class RaftNode implements AutoCloseable {
             cfg.logger().warn("raft loop failed: " + t);
             running = false;
         } finally {
-            reads.failAll(EtcdError.STOPPED);
+            reads.failEverything(EtcdError.STOPPED);
             firstLeader.completeExceptionally(EtcdError.STOPPED.exception());
             drainFailingInbox();
             applyQueue.add(List.of());
@@ -335,7 +341,7 @@ public final class RaftNode implements AutoCloseable {
             }
         } else if (o instanceof ReadRequest r) {
             if (!status.hasLeader()) {
-                r.index().completeExceptionally(EtcdError.NO_LEADER.exception());
+                reads.park(r.index(), System.nanoTime());
             } else {
                 reads.enqueue(r.index());
             }
@@ -463,6 +469,9 @@ public final class RaftNode implements AutoCloseable {
             }
             // Rounds sent to the old leader will never be answered.
             reads.failAll(EtcdError.LEADER_CHANGED);
+            if (lead != 0) {
+                reads.unpark();
+            }
         }
         status = new RaftStatus(lead, s.term(), s.commitIndex(), s.lastIndex(), role);
     }
