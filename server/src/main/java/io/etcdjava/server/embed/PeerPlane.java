@@ -1,5 +1,6 @@
 package io.etcdjava.server.embed;
 
+import io.etcdjava.raft.pb.SnapshotMetadata;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.etcdserver.EtcdServer;
 import io.etcdjava.server.log.Log;
@@ -85,8 +86,13 @@ final class PeerPlane implements AutoCloseable {
                 }
             }, metrics, new SnapshotSource() {
                 @Override
-                public void checkpoint(Path target) {
+                public void checkpoint(Path target) throws Exception {
                     s.checkpointBackend(target);
+                }
+
+                @Override
+                public SnapshotMetadata checkpoint(Path target, SnapshotMetadata raftSnapshot) throws Exception {
+                    return s.checkpointBackend(target);
                 }
 
                 @Override

@@ -356,10 +356,11 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     /**
      * Writes a consistent copy of the whole backend into {@code target} (which must not exist) for
-     * a snapshot to a peer; its consistent index is at least every raft snapshot's index.
+     * a snapshot to a peer; returns the raft snapshot metadata of the applied state it holds.
      */
-    public void checkpointBackend(java.nio.file.Path target) {
-        store.backend().checkpoint(target);
+    public io.etcdjava.raft.pb.SnapshotMetadata checkpointBackend(java.nio.file.Path target) throws Exception {
+        // On the apply thread, so the copy holds exactly what the metadata says was applied (etcd's merged snapshot).
+        return raft.atAppliedState(() -> store.backend().checkpoint(target)).get(2, TimeUnit.MINUTES);
     }
 
     /** Where raft snapshots and received databases live (member/snap). */

@@ -17,6 +17,7 @@ import io.etcdjava.raft.pb.HardState;
 import io.etcdjava.raft.pb.Message;
 import io.etcdjava.raft.pb.MessageType;
 import io.etcdjava.raft.pb.Snapshot;
+import io.etcdjava.raft.pb.SnapshotMetadata;
 import io.etcdjava.raft.wal.WalOptions;
 import io.etcdjava.api.internal.Metadata;
 import io.etcdjava.server.errors.EtcdError;
@@ -62,6 +63,19 @@ public final class RaftNode implements AutoCloseable {
     private record StatusQuery(CompletableFuture<io.etcdjava.raft.Status> result) {
     }
 
+    /** Committed entries for the apply thread, with the configuration in force after them. */
+    private record Committed(List<Entry> entries, ConfState conf) {
+    }
+
+    /** Work to run on the apply thread between two batches (see {@link #atAppliedState}). */
+    private record AppliedStateTask(AppliedStateAction action, CompletableFuture<SnapshotMetadata> result) {
+    }
+
+    /** What {@link #atAppliedState} runs; may fail. */
+    public interface AppliedStateAction {
+        void run() throws Exception;
+    }
+
     private static final Object STOP = new Object();
 
     private final RaftNodeConfig cfg;
@@ -72,7 +86,7 @@ public final class RaftNode implements AutoCloseable {
     private final Applier applier;
     private final Transport transport;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    /** Committed entry batches ({@code List<Entry>}) and received snapshots ({@link Snapshot}), in order. */
+    /** Committed entry batches ({@link Committed}), received snapshots ({@link Snapshot}) and tasks, in order. */
     private final LinkedBlockingQueue<Object> applyQueue = new LinkedBlockingQueue<>();
     private final ReadIndexRounds reads = new ReadIndexRounds();
     private final ConfStateHistory confStates = new ConfStateHistory();
@@ -192,6 +206,23 @@ public final class RaftNode implements AutoCloseable {
             return f;
         }
         inbox.add(new ReadRequest(f));
+        return f;
+    }
+
+    /**
+     * Runs {@code action} on the apply thread between two batches, once everything applied is
+     * durable, and completes with raft snapshot metadata for exactly that state: the last applied
+     * index, its term, and the configuration in force there. A database sent to a peer under this
+     * metadata (etcd's merged snapshot) is what raft's snapshot claims, and names every member
+     * added since raft's own last snapshot — the one it is sent to among them.
+     */
+    public CompletableFuture<SnapshotMetadata> atAppliedState(AppliedStateAction action) {
+        CompletableFuture<SnapshotMetadata> f = new CompletableFuture<>();
+        if (!running) {
+            f.completeExceptionally(EtcdError.STOPPED.exception());
+            return f;
+        }
+        applyQueue.add(new AppliedStateTask(action, f));
         return f;
     }
 
@@ -437,7 +468,7 @@ public final class RaftNode implements AutoCloseable {
                     applyConfChange(e);
                 }
             }
-            applyQueue.add(rd.committedEntries());
+            applyQueue.add(new Committed(rd.committedEntries(), confStates.latest()));
         }
         HardState hs = rd.hardState();
         RaftStatus s = status;
@@ -507,8 +538,11 @@ public final class RaftNode implements AutoCloseable {
     // ------------------------------------------------------------------ apply thread
 
     private void applyLoop() {
+        // Apply thread only: the state applied so far, as raft snapshot metadata.
+        SnapshotMetadata applied = SnapshotMetadata.getDefaultInstance();
         try {
             Snapshot newest = storage.memory.snapshot();
+            applied = newest.getMetadata();
             if (newest.getMetadata().getIndex() > 0) {
                 // Finishes an install cut short by a crash after raft persisted the snapshot.
                 applier.installSnapshot(newest);
@@ -519,20 +553,27 @@ public final class RaftNode implements AutoCloseable {
                     applier.installSnapshot(snap);
                     long index = snap.getMetadata().getIndex();
                     appliedWaiter.applied(index);
+                    applied = snap.getMetadata();
                     lastSnapshotRequested = Math.max(lastSnapshotRequested, index);
                     continue;
                 }
-                @SuppressWarnings("unchecked")
-                List<Entry> batch = (List<Entry>) item;
-                if (batch.isEmpty()) {
+                if (item instanceof AppliedStateTask t) {
+                    runAtAppliedState(t, applied);
+                    continue;
+                }
+                if (!(item instanceof Committed c)) {
                     if (!running) {
                         return;
                     }
                     continue;
                 }
+                List<Entry> batch = c.entries();
                 applier.apply(batch);
-                long last = batch.get(batch.size() - 1).getIndex();
+                Entry lastEntry = batch.get(batch.size() - 1);
+                long last = lastEntry.getIndex();
                 appliedWaiter.applied(last);
+                applied = SnapshotMetadata.newBuilder().setIndex(last).setTerm(lastEntry.getTerm())
+                        .setConfState(c.conf()).build();
                 if (last - lastSnapshotRequested >= cfg.snapshotCount()) {
                     lastSnapshotRequested = last;
                     // Raft may release its log only once the backend holds the state durably.
@@ -547,6 +588,22 @@ public final class RaftNode implements AutoCloseable {
             cfg.logger().warn("apply failed: " + t);
             running = false;
             inbox.add(STOP);
+        } finally {
+            for (Object o : applyQueue) {
+                if (o instanceof AppliedStateTask t) {
+                    t.result().completeExceptionally(EtcdError.STOPPED.exception());
+                }
+            }
+        }
+    }
+
+    private void runAtAppliedState(AppliedStateTask t, SnapshotMetadata applied) {
+        try {
+            applier.forceCommit();
+            t.action().run();
+            t.result().complete(applied);
+        } catch (Exception e) {
+            t.result().completeExceptionally(e);
         }
     }
 

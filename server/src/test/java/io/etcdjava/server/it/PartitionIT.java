@@ -5,7 +5,6 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.etcdjava.server.it.EtcdProcess.Outcome;
-import java.time.Duration;
 import java.util.List;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -78,7 +77,7 @@ class PartitionIT {
         } finally {
             cluster.heal(isolated);
         }
-        awaitConverged("f/");
+        cluster.awaitConverged("f/");
         Outcome after = Etcdctl.awaitSuccess(() -> Etcdctl.at(cut, "get", "f/before"));
         assertThat(after.stdout()).isEqualTo("f/before\nnew\n");
         assertThat(Etcdctl.at(cut, "get", "f/cut", "--consistency=s").stdout()).as("the refused write").isEmpty();
@@ -99,7 +98,7 @@ class PartitionIT {
             double elected = (System.nanoTime() - cutAt) / 1e9;
             assertThat(Etcdctl.status(others.get(0)).path("raftTerm").asLong()).isGreaterThan(oldTerm);
             // Check-quorum: without a quorum's answers for an election timeout, the old leader steps down.
-            awaitCondition("the old leader steps down", () -> Etcdctl.status(old).path("leader").asLong() == 0);
+            ProcessCluster.await("the old leader steps down", () -> Etcdctl.status(old).path("leader").asLong() == 0);
             assertThat(old.logText()).contains("stepped down to follower since quorum is not active");
             System.out.printf("[partition] new leader %s elected %.2f s after the leader was cut off%n",
                     newLeader, elected);
@@ -116,46 +115,13 @@ class PartitionIT {
         // cluster may elect again, but the old leader's log lacks the new writes and it cannot win.
         int after = cluster.awaitLeader();
         assertThat(Etcdctl.memberIdOf(cluster.get(after))).isNotEqualTo(oldId);
-        awaitConverged("l/");
+        cluster.awaitConverged("l/");
         assertThat(Etcdctl.at(old, "get", "l/after", "--consistency=s").stdout()).isEqualTo("l/after\nnew-leader\n");
-    }
-
-    /** Waits until every member reports the same revision, raft index and applied index, and holds the same keys. */
-    private void awaitConverged(String prefix) throws Exception {
-        awaitCondition("all members converge", () -> {
-            List<JsonNode> status = Etcdctl.endpointStatus(cluster.members());
-            if (status.size() != cluster.members().size()) {
-                return false;
-            }
-            JsonNode first = status.get(0).path("Status");
-            for (JsonNode s : status) {
-                JsonNode st = s.path("Status");
-                if (st.path("header").path("revision").asLong() != first.path("header").path("revision").asLong()
-                        || st.path("raftIndex").asLong() != first.path("raftIndex").asLong()
-                        || st.path("raftAppliedIndex").asLong() != st.path("raftIndex").asLong()) {
-                    return false;
-                }
-            }
-            return true;
-        });
-        // Same data: every member's own store (serializable), keys with their create/mod revisions and versions.
-        String reference = null;
-        for (EtcdProcess m : cluster.members()) {
-            Outcome all = Etcdctl.at(m, "get", prefix, "--prefix", "--consistency=s", "-w", "json");
-            assertThat(all.exitCode()).as(all.toString()).isZero();
-            JsonNode parsed = Etcdctl.json(all.stdout());
-            String kvs = parsed.path("kvs").toString();
-            assertThat(parsed.path("kvs").size()).as(all.stdout()).isPositive();
-            if (reference == null) {
-                reference = kvs;
-            }
-            assertThat(kvs).as(m.name() + " holds what the others hold").isEqualTo(reference);
-        }
     }
 
     private String awaitLeaderAmong(List<EtcdProcess> members, String notId) throws Exception {
         String[] found = new String[1];
-        awaitCondition("the others elect a new leader", () -> {
+        ProcessCluster.await("the others elect a new leader", () -> {
             List<JsonNode> status = Etcdctl.endpointStatus(members);
             if (status.size() != members.size()) {
                 return false;
@@ -170,20 +136,6 @@ class PartitionIT {
             return leader != 0 && !found[0].equals(notId);
         });
         return found[0];
-    }
-
-    private interface Condition {
-        boolean holds() throws Exception;
-    }
-
-    private static void awaitCondition(String what, Condition c) throws Exception {
-        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
-        while (!c.holds()) {
-            if (System.nanoTime() > deadline) {
-                throw new AssertionError(what + ": not within 60 s");
-            }
-            Thread.sleep(200);
-        }
     }
 
     private static Outcome expect(Outcome o, String stdout) {

@@ -220,6 +220,63 @@ final class ProcessCluster implements AutoCloseable {
                 + Etcdctl.endpointStatus(members));
     }
 
+    /**
+     * Waits until every member reports the same revision and raft index with everything applied,
+     * then checks that each member's own store (serializable reads) holds the same keys under
+     * {@code prefix}, with the same values, create/mod revisions and versions — the data etcd's
+     * HashKV would compare.
+     */
+    void awaitConverged(String prefix) throws Exception {
+        await("all members converge", () -> {
+            List<JsonNode> status = Etcdctl.endpointStatus(members);
+            if (status.size() != members.size()) {
+                return false;
+            }
+            JsonNode first = status.get(0).path("Status");
+            for (JsonNode s : status) {
+                JsonNode st = s.path("Status");
+                if (st.path("header").path("revision").asLong() != first.path("header").path("revision").asLong()
+                        || st.path("raftIndex").asLong() != first.path("raftIndex").asLong()
+                        || st.path("raftAppliedIndex").asLong() != st.path("raftIndex").asLong()) {
+                    return false;
+                }
+            }
+            return true;
+        });
+        String reference = null;
+        for (EtcdProcess m : members) {
+            EtcdProcess.Outcome all = Etcdctl.at(m, "get", prefix, "--prefix", "--consistency=s", "-w", "json");
+            if (all.exitCode() != 0) {
+                throw new AssertionError(m.name() + ": " + all);
+            }
+            JsonNode kvs = Etcdctl.json(all.stdout()).path("kvs");
+            if (kvs.size() == 0) {
+                throw new AssertionError(m.name() + " holds nothing under " + prefix + ": " + all.stdout());
+            }
+            if (reference == null) {
+                reference = kvs.toString();
+            } else if (!reference.equals(kvs.toString())) {
+                throw new AssertionError(m.name() + " holds other data than " + members.get(0).name() + ":\n"
+                        + kvs + "\nvs\n" + reference);
+            }
+        }
+    }
+
+    interface Condition {
+        boolean holds() throws Exception;
+    }
+
+    /** Polls {@code c} until it holds; fails after 60 s naming {@code what}. */
+    static void await(String what, Condition c) throws Exception {
+        long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();
+        while (!c.holds()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError(what + ": not within 60 s");
+            }
+            Thread.sleep(200);
+        }
+    }
+
     @Override
     public void close() throws InterruptedException {
         for (EtcdProcess m : members) {
