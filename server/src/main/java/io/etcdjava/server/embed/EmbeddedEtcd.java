@@ -87,8 +87,15 @@ public final class EmbeddedEtcd implements AutoCloseable {
             server.leaseMetrics().register(metrics.registry());
             // Like etcd, clients are served only once the member published itself through raft, however
             // long the cluster takes to elect a leader (a member waiting for its peers must not give up);
-            // this fails only if the member stops.
-            server.ready().get();
+            // this fails only if the member stops, or ends when its peers say it was removed.
+            CompletableFuture<Void> ready = server.ready();
+            CompletableFuture.anyOf(ready, server.removedFromCluster()).get();
+            if (!ready.isDone()) {
+                Log.warn(log, "stopped publish because server is stopped",
+                        "local-member-id", io.etcdjava.server.membership.MemberIds.hex(server.memberId()),
+                        "error", "etcdserver: server stopped");
+                throw new MemberRemovedException();
+            }
             watches = WatchableStore.open(server.mvccStore(), WatchableStore.Options.DEFAULT
                     .withProgressInterval(cfg.watchProgressNotifyInterval()), metrics);
             int maxRequestBytes = (int) Math.min(Integer.MAX_VALUE, cfg.maxRequestBytes());

@@ -84,6 +84,11 @@ final class PeerPlane implements AutoCloseable {
                 public void snapshotSucceeded(long peer) {
                     s.reportSnapshot(peer, false);
                 }
+
+                @Override
+                public void removedFromCluster() {
+                    s.removedByLeader();
+                }
             }, metrics, new SnapshotSource() {
                 @Override
                 public void checkpoint(Path target) throws Exception {

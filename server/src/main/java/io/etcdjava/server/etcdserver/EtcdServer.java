@@ -95,6 +95,8 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final MemberRegistry registry;
     private final ClusterFrontend clusterFrontend;
     private final CompletableFuture<Void> removed = new CompletableFuture<>();
+    /** Set by whichever first learns of this member's removal: its own apply, the leader's notice, a peer. */
+    private final java.util.concurrent.atomic.AtomicBoolean removalSeen = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile java.util.function.LongConsumer peerRemovedListener = id -> { };
 
     private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft,
@@ -286,7 +288,10 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         return withTimeout(clusterFrontend.promote(id));
     }
 
-    /** The leader told this member it was removed; stops it as applying the removal would. */
+    /**
+     * A peer told this member it was removed (the leader's notice, or a peer refusing its raft
+     * stream after it restarted removed); stops it as applying the removal would.
+     */
     public void removedByLeader() {
         memberRemoved(memberId);
     }
@@ -298,7 +303,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             }
             return;
         }
-        if (removed.isDone()) {
+        if (!removalSeen.compareAndSet(false, true)) {
             return;
         }
         Log.warn(log, "server error", "error", "the member has been permanently removed from the cluster");

@@ -127,6 +127,42 @@ class MembershipIT {
         }
     }
 
+    @Test
+    @Timeout(600)
+    void aMemberRemovedWhileItWasDownIsToldSoByItsPeersWhenItRestartsAndExits() throws Exception {
+        assumeTrue(Etcdctl.installed(), "Debian's etcdctl is not installed");
+        Path dir = EtcdProcess.workDir("MembershipIT-removed-while-down");
+        try (ProcessCluster cluster = ProcessCluster.start(dir, 3, TOKEN)) {
+            List<EtcdProcess> members = cluster.members();
+            EtcdProcess m3 = members.get(2);
+            String m3Id = Etcdctl.memberIdOf(m3);
+            m3.terminate(Duration.ofSeconds(60));
+            Outcome remove = Etcdctl.awaitSuccess(() -> Etcdctl.at(members.subList(0, 2), "member", "remove", m3Id));
+            assertThat(remove.stdout()).contains("Member " + m3Id + " removed from cluster");
+
+            // Same data dir, same flags: its WAL still names the old configuration, so only its peers can tell it.
+            long restarted = System.nanoTime();
+            m3.relaunch();
+            int exit = m3.awaitExit(Duration.ofSeconds(90));
+            double took = (System.nanoTime() - restarted) / 1e9;
+            // etcd 3.4 stops the server and exits 0 (checked against Debian's etcd 3.4.23).
+            assertThat(exit).as(m3.logTail()).isZero();
+            assertThat(m3.logText()).contains("\"msg\":\"server error\"")
+                    .contains("the member has been permanently removed from the cluster")
+                    .contains("data-dir used by this member must be removed")
+                    .doesNotContain("ready to serve client requests");
+            assertThat(members.subList(0, 2).stream().anyMatch(m -> m.logText().contains(
+                    "\"msg\":\"rejected stream from remote peer because it was removed\"")))
+                    .as("a peer refused the removed member's stream").isTrue();
+            System.out.printf("[removed] restarted removed member exited %.2f s after launch%n", took);
+
+            members.remove(2);
+            assertThat(Etcdctl.awaitSuccess(() -> Etcdctl.at(members, "put", "after-removal", "v")).stdout())
+                    .isEqualTo("OK\n");
+            assertListAndStatusAgree(members, 2);
+        }
+    }
+
     /** `member list` and `endpoint status --cluster` name the same members, all started, one leader. */
     private static void assertListAndStatusAgree(List<EtcdProcess> members, int n) throws Exception {
         Outcome list = Etcdctl.at(members, "member", "list", "-w", "json");
