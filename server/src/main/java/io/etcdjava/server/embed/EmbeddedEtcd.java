@@ -78,11 +78,18 @@ public final class EmbeddedEtcd implements AutoCloseable {
         peerMetrics.register(metrics.registry());
         PeerPlane peers = new PeerPlane(cfg.listenPeerUrls(), settings.clusterToken(), peerMetrics,
                 settings.memberDir().resolve("snap"));
-        EtcdServer server = EtcdServer.start(settings, memberMetrics.walFsyncObserver(), peers.transport(), joined);
+        EtcdServer server;
+        try {
+            // The peer port serves before raft's first tick, as etcd listens for peers before its raft starts.
+            server = EtcdServer.start(settings, memberMetrics.walFsyncObserver(), peers.transport(), joined,
+                    srv -> peers.attach(srv, bootPeers));
+        } catch (Exception | Error e) {
+            peers.close();
+            throw e;
+        }
         ClientServer client = null;
         WatchableStore watches = null;
         try {
-            peers.attach(server, bootPeers);
             memberMetrics.bind(metrics, server);
             server.leaseMetrics().register(metrics.registry());
             // Like etcd, clients are served only once the member published itself through raft, however
@@ -181,7 +188,7 @@ public final class EmbeddedEtcd implements AutoCloseable {
         return client.boundAddresses();
     }
 
-    /** The addresses the peer port is bound to; empty for a lone member, which has none. */
+    /** The addresses the peer port is bound to (the actual ports when configured with port 0). */
     public List<InetSocketAddress> peerAddresses() {
         return peers.peerAddresses();
     }

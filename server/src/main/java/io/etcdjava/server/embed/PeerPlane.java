@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A member's side of the peer network: the transport raft sends through, kept in line with the
- * member registry, and the peer port, opened as soon as the cluster has a second member (a lone
- * member never binds --listen-peer-urls until one is added).
+ * member registry, and the peer port, opened at start by every member, a lone one too (as etcd
+ * binds --listen-peer-urls), so a member added later reaches it at once.
  */
 final class PeerPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerPlane.class);
@@ -122,9 +122,7 @@ final class PeerPlane implements AutoCloseable {
         });
         s.members().addListener(this::onMembers);
         onMembers(s.members().view());
-        if (peers.size() > 1) {
-            startPeerServer();
-        }
+        startPeerServer();
     }
 
     private void onMembers(MemberRegistry.View view) {
@@ -139,12 +137,6 @@ final class PeerPlane implements AutoCloseable {
         }
         if (t != null) {
             t.syncPeers(peers);
-        }
-        if (peers.size() > 1) {
-            // Binding may take a moment; never on the apply thread.
-            Thread opener = new Thread(this::startPeerServer, "peer-port-open");
-            opener.setDaemon(true);
-            opener.start();
         }
     }
 

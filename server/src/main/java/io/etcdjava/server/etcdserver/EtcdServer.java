@@ -172,6 +172,18 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      */
     public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos,
                                    Transport transport, ClusterInfo joined) throws IOException {
+        return start(s, walFsyncNanos, transport, joined, srv -> { });
+    }
+
+    /**
+     * As {@link #start(MemberSettings, java.util.function.LongConsumer, Transport, ClusterInfo)},
+     * calling {@code beforeRaft} with the opened server before raft starts ticking (etcd binds its
+     * peer listeners before its raft node starts): whoever serves the peer port can do so from
+     * raft's first tick on. If it throws, the server is closed and the error rethrown.
+     */
+    public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos,
+                                   Transport transport, ClusterInfo joined,
+                                   java.util.function.Consumer<EtcdServer> beforeRaft) throws IOException {
         Files.createDirectories(s.memberDir());
         List<Long> members = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
@@ -210,17 +222,36 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait, membership,
                     new SnapshotInstaller(store, leases, s.memberDir().resolve("db"), s.memberDir().resolve("snap"),
                             step -> { }));
-            RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
+            RaftNode raft = RaftNode.open(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
                     s.snapshotCatchUpEntries(), s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
             applier.setLocalMemberId(raft.memberId());
             EtcdServer server = new EtcdServer(s, store, wait, applier, raft, leases, registry);
             self.set(server);
+            startRaft(server, beforeRaft);
             return server;
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
         }
+    }
+
+    private static void startRaft(EtcdServer server, java.util.function.Consumer<EtcdServer> beforeRaft) {
+        try {
+            beforeRaft.accept(server);
+        } catch (RuntimeException e) {
+            // Everything but the store (the caller closes it): raft's storage, the lessor's threads.
+            try {
+                server.leaseForwarder.close();
+                server.lessor.close();
+                server.raft.closeUnstarted();
+                server.readExecutor.shutdown();
+            } catch (Exception c) {
+                e.addSuppressed(c);
+            }
+            throw e;
+        }
+        server.raft.run();
     }
 
     public long memberId() {

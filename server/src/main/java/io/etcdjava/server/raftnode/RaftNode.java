@@ -136,6 +136,17 @@ public final class RaftNode implements AutoCloseable {
 
     /** Opens (or creates) the member's WAL and snapshots and starts the raft and apply threads. */
     public static RaftNode start(RaftNodeConfig cfg, Applier applier, Transport transport) throws IOException {
+        RaftNode n = open(cfg, applier, transport);
+        n.run();
+        return n;
+    }
+
+    /**
+     * Opens (or creates) the member's WAL and snapshots without starting anything: raft neither
+     * ticks nor applies until {@link #run}. Messages stepped meanwhile wait in its inbox, so the
+     * peer port can serve before raft's first tick.
+     */
+    public static RaftNode open(RaftNodeConfig cfg, Applier applier, Transport transport) throws IOException {
         WalOptions options = WalOptions.builder().fsyncNanosObserver(cfg.fsyncObserver()).build();
         ByteString newMeta = Metadata.newBuilder().setNodeID(cfg.memberId()).setClusterID(cfg.clusterId())
                 .build().toByteString();
@@ -150,10 +161,13 @@ public final class RaftNode implements AutoCloseable {
         if (storage.tornTail() != null) {
             cfg.logger().warn("repaired torn WAL tail: " + storage.tornTail());
         }
-        RaftNode n = new RaftNode(cfg, storage, applier, transport, ids);
-        n.applyThread.start();
-        n.loopThread.start();
-        return n;
+        return new RaftNode(cfg, storage, applier, transport, ids);
+    }
+
+    /** Starts the raft loop (ticking) and the apply thread of a node from {@link #open}; once. */
+    public void run() {
+        applyThread.start();
+        loopThread.start();
     }
 
     /** This member's ID: the one recorded in its WAL when it was created. */
@@ -607,6 +621,22 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
+    /**
+     * Closes a node that never {@link #run}. A WAL this open created holds its metadata only —
+     * raft's bootstrap entries are written at its first Ready — so it is removed: the next start
+     * bootstraps afresh instead of finding a log without any configuration.
+     */
+    public void closeUnstarted() throws IOException, InterruptedException {
+        close();
+        if (storage.isFresh()) {
+            try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(cfg.walDir())) {
+                for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(p);
+                }
+            }
+        }
+    }
+
     /** Why the member stopped on its own, if it did. */
     public Throwable failure() {
         return failure;
@@ -616,7 +646,7 @@ public final class RaftNode implements AutoCloseable {
     public void close() throws IOException, InterruptedException {
         running = false;
         inbox.add(STOP);
-        loopThread.join(10_000);
+        loopThread.join(10_000); // returns at once if never run
         applyQueue.add(List.of());
         applyThread.join(10_000);
         storage.close();
