@@ -78,17 +78,31 @@ public final class EmbeddedEtcd implements AutoCloseable {
         peerMetrics.register(metrics.registry());
         PeerPlane peers = new PeerPlane(cfg.listenPeerUrls(), settings.clusterToken(), peerMetrics,
                 settings.memberDir().resolve("snap"));
-        EtcdServer server = EtcdServer.start(settings, memberMetrics.walFsyncObserver(), peers.transport(), joined);
+        EtcdServer server;
+        try {
+            // The peer port serves before raft's first tick, as etcd listens for peers before its raft starts.
+            server = EtcdServer.start(settings, memberMetrics.walFsyncObserver(), peers.transport(), joined,
+                    srv -> peers.attach(srv, bootPeers));
+        } catch (Exception | Error e) {
+            peers.close();
+            throw e;
+        }
         ClientServer client = null;
         WatchableStore watches = null;
         try {
-            peers.attach(server, bootPeers);
             memberMetrics.bind(metrics, server);
             server.leaseMetrics().register(metrics.registry());
             // Like etcd, clients are served only once the member published itself through raft, however
             // long the cluster takes to elect a leader (a member waiting for its peers must not give up);
-            // this fails only if the member stops.
-            server.ready().get();
+            // this fails only if the member stops, or ends when its peers say it was removed.
+            CompletableFuture<Void> ready = server.ready();
+            CompletableFuture.anyOf(ready, server.removedFromCluster()).get();
+            if (!ready.isDone()) {
+                Log.warn(log, "stopped publish because server is stopped",
+                        "local-member-id", io.etcdjava.server.membership.MemberIds.hex(server.memberId()),
+                        "error", "etcdserver: server stopped");
+                throw new MemberRemovedException();
+            }
             watches = WatchableStore.open(server.mvccStore(), WatchableStore.Options.DEFAULT
                     .withProgressInterval(cfg.watchProgressNotifyInterval()), metrics);
             int maxRequestBytes = (int) Math.min(Integer.MAX_VALUE, cfg.maxRequestBytes());
@@ -174,7 +188,7 @@ public final class EmbeddedEtcd implements AutoCloseable {
         return client.boundAddresses();
     }
 
-    /** The addresses the peer port is bound to; empty for a lone member, which has none. */
+    /** The addresses the peer port is bound to (the actual ports when configured with port 0). */
     public List<InetSocketAddress> peerAddresses() {
         return peers.peerAddresses();
     }

@@ -13,7 +13,13 @@ public final class MemberRunner implements MemberLauncher {
 
     @Override
     public int run(ServerConfig config) throws Exception {
-        EmbeddedEtcd member = EmbeddedEtcd.start(config);
+        EmbeddedEtcd member;
+        try {
+            member = EmbeddedEtcd.start(config);
+        } catch (MemberRemovedException e) {
+            // Restarted after its removal: the peers said so and it stopped; etcd then exits 0.
+            return 0;
+        }
         CountDownLatch stopped = new CountDownLatch(1);
         Thread hook = new Thread(() -> {
             if (member.terminated().isDone()) {

@@ -1,5 +1,6 @@
 package io.etcdjava.server.embed;
 
+import io.etcdjava.raft.pb.SnapshotMetadata;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.etcdserver.EtcdServer;
 import io.etcdjava.server.log.Log;
@@ -24,8 +25,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A member's side of the peer network: the transport raft sends through, kept in line with the
- * member registry, and the peer port, opened as soon as the cluster has a second member (a lone
- * member never binds --listen-peer-urls until one is added).
+ * member registry, and the peer port, opened at start by every member, a lone one too (as etcd
+ * binds --listen-peer-urls), so a member added later reaches it at once.
  */
 final class PeerPlane implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerPlane.class);
@@ -83,10 +84,20 @@ final class PeerPlane implements AutoCloseable {
                 public void snapshotSucceeded(long peer) {
                     s.reportSnapshot(peer, false);
                 }
+
+                @Override
+                public void removedFromCluster() {
+                    s.removedByLeader();
+                }
             }, metrics, new SnapshotSource() {
                 @Override
-                public void checkpoint(Path target) {
+                public void checkpoint(Path target) throws Exception {
                     s.checkpointBackend(target);
+                }
+
+                @Override
+                public SnapshotMetadata checkpoint(Path target, SnapshotMetadata raftSnapshot) throws Exception {
+                    return s.checkpointBackend(target);
                 }
 
                 @Override
@@ -111,9 +122,7 @@ final class PeerPlane implements AutoCloseable {
         });
         s.members().addListener(this::onMembers);
         onMembers(s.members().view());
-        if (peers.size() > 1) {
-            startPeerServer();
-        }
+        startPeerServer();
     }
 
     private void onMembers(MemberRegistry.View view) {
@@ -128,12 +137,6 @@ final class PeerPlane implements AutoCloseable {
         }
         if (t != null) {
             t.syncPeers(peers);
-        }
-        if (peers.size() > 1) {
-            // Binding may take a moment; never on the apply thread.
-            Thread opener = new Thread(this::startPeerServer, "peer-port-open");
-            opener.setDaemon(true);
-            opener.start();
         }
     }
 

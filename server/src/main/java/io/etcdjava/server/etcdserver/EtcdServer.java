@@ -99,6 +99,8 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final MemberRegistry registry;
     private final ClusterFrontend clusterFrontend;
     private final CompletableFuture<Void> removed = new CompletableFuture<>();
+    /** Set by whichever first learns of this member's removal: its own apply, the leader's notice, a peer. */
+    private final java.util.concurrent.atomic.AtomicBoolean removalSeen = new java.util.concurrent.atomic.AtomicBoolean();
     private volatile java.util.function.LongConsumer peerRemovedListener = id -> { };
 
     private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft,
@@ -181,6 +183,18 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      */
     public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos,
                                    Transport transport, ClusterInfo joined) throws IOException {
+        return start(s, walFsyncNanos, transport, joined, srv -> { });
+    }
+
+    /**
+     * As {@link #start(MemberSettings, java.util.function.LongConsumer, Transport, ClusterInfo)},
+     * calling {@code beforeRaft} with the opened server before raft starts ticking (etcd binds its
+     * peer listeners before its raft node starts): whoever serves the peer port can do so from
+     * raft's first tick on. If it throws, the server is closed and the error rethrown.
+     */
+    public static EtcdServer start(MemberSettings s, java.util.function.LongConsumer walFsyncNanos,
+                                   Transport transport, ClusterInfo joined,
+                                   java.util.function.Consumer<EtcdServer> beforeRaft) throws IOException {
         Files.createDirectories(s.memberDir());
         List<Long> members = new ArrayList<>();
         List<Peer> peers = new ArrayList<>();
@@ -219,17 +233,36 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait, membership,
                     new SnapshotInstaller(store, leases, s.memberDir().resolve("db"), s.memberDir().resolve("snap"),
                             step -> { }));
-            RaftNode raft = RaftNode.start(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
+            RaftNode raft = RaftNode.open(new RaftNodeConfig(localId, clusterId, peers, s.effectiveWalDir(),
                     s.memberDir().resolve("snap"), s.heartbeat(), s.electionTicks(), s.snapshotCount(),
                     s.snapshotCatchUpEntries(), s.preVote(), new Slf4jRaftLogger(), walFsyncNanos), applier, transport);
             applier.setLocalMemberId(raft.memberId());
             EtcdServer server = new EtcdServer(s, store, wait, applier, raft, leases, registry);
             self.set(server);
+            startRaft(server, beforeRaft);
             return server;
         } catch (IOException | RuntimeException e) {
             store.close();
             throw e;
         }
+    }
+
+    private static void startRaft(EtcdServer server, java.util.function.Consumer<EtcdServer> beforeRaft) {
+        try {
+            beforeRaft.accept(server);
+        } catch (RuntimeException e) {
+            // Everything but the store (the caller closes it): raft's storage, the lessor's threads.
+            try {
+                server.leaseForwarder.close();
+                server.lessor.close();
+                server.raft.closeUnstarted();
+                server.readExecutor.shutdown();
+            } catch (Exception c) {
+                e.addSuppressed(c);
+            }
+            throw e;
+        }
+        server.raft.run();
     }
 
     public long memberId() {
@@ -297,7 +330,10 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         return withTimeout(clusterFrontend.promote(id));
     }
 
-    /** The leader told this member it was removed; stops it as applying the removal would. */
+    /**
+     * A peer told this member it was removed (the leader's notice, or a peer refusing its raft
+     * stream after it restarted removed); stops it as applying the removal would.
+     */
     public void removedByLeader() {
         memberRemoved(memberId);
     }
@@ -309,7 +345,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             }
             return;
         }
-        if (removed.isDone()) {
+        if (!removalSeen.compareAndSet(false, true)) {
             return;
         }
         Log.warn(log, "server error", "error", "the member has been permanently removed from the cluster");
@@ -367,10 +403,11 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     /**
      * Writes a consistent copy of the whole backend into {@code target} (which must not exist) for
-     * a snapshot to a peer; its consistent index is at least every raft snapshot's index.
+     * a snapshot to a peer; returns the raft snapshot metadata of the applied state it holds.
      */
-    public void checkpointBackend(java.nio.file.Path target) {
-        store.backend().checkpoint(target);
+    public io.etcdjava.raft.pb.SnapshotMetadata checkpointBackend(java.nio.file.Path target) throws Exception {
+        // On the apply thread, so the copy holds exactly what the metadata says was applied (etcd's merged snapshot).
+        return raft.atAppliedState(() -> store.backend().checkpoint(target)).get(2, TimeUnit.MINUTES);
     }
 
     /** Where raft snapshots and received databases live (member/snap). */
@@ -493,7 +530,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     @Override
     public CompletableFuture<StatusResponse> status() {
         RaftStatus rs = raft.status();
-        return CompletableFuture.completedFuture(StatusResponse.newBuilder()
+        StatusResponse.Builder b = StatusResponse.newBuilder()
                 .setHeader(header(store.currentRevision()))
                 .setVersion(VERSION)
                 .setDbSize(store.dbSize())
@@ -502,8 +539,12 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 .setRaftIndex(rs.commitIndex())
                 .setRaftTerm(rs.term())
                 .setRaftAppliedIndex(raft.appliedIndex())
-                .setIsLearner(isLearner())
-                .build());
+                .setIsLearner(isLearner());
+        // As etcd: a member without a leader says so in the status errors (endpoint status' ERRORS column).
+        if (!rs.hasLeader()) {
+            b.addErrors(EtcdError.NO_LEADER.message());
+        }
+        return CompletableFuture.completedFuture(b.build());
     }
 
     @Override

@@ -11,4 +11,11 @@ public interface PeerReports {
     /** The snapshot raft sent to {@code peer} arrived and was handed to its raft. */
     default void snapshotSucceeded(long peer) {
     }
+
+    /**
+     * A peer refused our raft stream because this member was removed from the cluster (etcd's
+     * "the member has been permanently removed from the cluster"); the member must stop.
+     */
+    default void removedFromCluster() {
+    }
 }

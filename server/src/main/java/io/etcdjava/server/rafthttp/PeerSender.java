@@ -43,6 +43,7 @@ final class PeerSender implements AutoCloseable {
     private final List<String> urls;
     private final ClientFactory factory;
     private final LongConsumer unreachable;
+    private final Runnable removed;
     private final PeerMetrics metrics;
     private final String peerLabel;
     private final ArrayBlockingQueue<Message> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
@@ -61,12 +62,14 @@ final class PeerSender implements AutoCloseable {
 
     PeerSender(long clusterId, long localId, long peerId, List<String> urls, ClientFactory factory,
                LongConsumer unreachable) {
-        this(clusterId, localId, peerId, urls, factory, unreachable, new PeerMetrics());
+        this(clusterId, localId, peerId, urls, factory, unreachable, () -> { }, new PeerMetrics());
     }
 
+    /** @param removed called (on an event loop) when the peer says this member was removed from the cluster */
     PeerSender(long clusterId, long localId, long peerId, List<String> urls, ClientFactory factory,
-               LongConsumer unreachable, PeerMetrics metrics) {
+               LongConsumer unreachable, Runnable removed, PeerMetrics metrics) {
         this.metrics = metrics;
+        this.removed = removed;
         this.peerLabel = PeerMetrics.label(peerId);
         this.clusterId = clusterId;
         this.localId = localId;
@@ -182,6 +185,9 @@ final class PeerSender implements AutoCloseable {
                 .build(RaftPeerGrpc.RaftPeerStub.class);
         Call c = new Call();
         stub.stream(c);
+        // An empty first envelope lets the peer check us at once, as etcd's stream dial does: a
+        // member removed while it was down learns so on restart without waiting to campaign.
+        c.requests.onNext(RaftEnvelope.newBuilder().setClusterId(clusterId).setFrom(localId).setTo(peerId).build());
         return c;
     }
 
@@ -257,7 +263,9 @@ final class PeerSender implements AutoCloseable {
             String detail = s.getDescription() != null ? s.getDescription()
                     : s.getCause() != null ? String.valueOf(s.getCause()) : null;
             error = s.getCode() + (detail == null ? "" : ": " + detail);
-            if (s.getCode() == Status.Code.FAILED_PRECONDITION) {
+            if (PeerErrors.isMemberRemoved(s)) {
+                removed.run();
+            } else if (s.getCode() == Status.Code.FAILED_PRECONDITION) {
                 Log.error(log, "peer refused our raft stream", "local-member-id", MemberIds.hex(localId),
                         "remote-peer-id", MemberIds.hex(peerId),
                         "error", s.getDescription());

@@ -87,7 +87,8 @@ public final class PeerServer implements AutoCloseable {
             grpc.addService(snapshots);
         }
         sb.service(grpc
-                .addService(new RaftPeerService(clusterId, localId, sink, metrics))
+                .addService(new RaftPeerService(clusterId, localId, sink, metrics,
+                        member == null ? id -> false : id -> member.members().isRemoved(id)))
                 .useBlockingTaskExecutor(false)
                 .maxRequestMessageLength(MAX_ENVELOPE_BYTES)
                 .build());

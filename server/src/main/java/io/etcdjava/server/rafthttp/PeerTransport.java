@@ -67,7 +67,7 @@ public final class PeerTransport implements Transport, AutoCloseable {
         for (Map.Entry<Long, List<String>> p : peers.entrySet()) {
             if (p.getKey() != localId) {
                 senders.put(p.getKey(), new PeerSender(clusterId, localId, p.getKey(), p.getValue(), factory,
-                        reports::unreachable, metrics));
+                        reports::unreachable, reports::removedFromCluster, metrics));
                 peerUrls.put(p.getKey(), List.copyOf(p.getValue()));
             }
         }
@@ -110,7 +110,8 @@ public final class PeerTransport implements Transport, AutoCloseable {
         for (Map.Entry<Long, List<String>> p : peers.entrySet()) {
             long id = p.getKey();
             if (id != localId && !peerUrls.containsKey(id) && !p.getValue().isEmpty()) {
-                PeerSender s = new PeerSender(clusterId, localId, id, p.getValue(), factory, reports::unreachable, metrics);
+                PeerSender s = new PeerSender(clusterId, localId, id, p.getValue(), factory, reports::unreachable,
+                        reports::removedFromCluster, metrics);
                 peerUrls.put(id, List.copyOf(p.getValue()));
                 senders.put(id, s);
                 s.start();

@@ -11,13 +11,14 @@ import io.etcdjava.server.membership.MemberIds;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
 import java.util.function.Consumer;
+import java.util.function.LongPredicate;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Receiving end of the peer protocol: checks that each stream comes from this cluster and is
- * meant for this member, then hands every raft message to raft. Runs on the event loop; the
- * sink must not block.
+ * meant for this member, and that its sender was not removed from the cluster, then hands every
+ * raft message to raft. Runs on the event loop; the sink must not block.
  */
 final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
     private static final Logger log = LoggerFactory.getLogger(RaftPeerService.class);
@@ -26,16 +27,19 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
     private final long localId;
     private final Consumer<Message> sink;
     private final PeerMetrics metrics;
+    private final LongPredicate removed;
 
     RaftPeerService(long clusterId, long localId, Consumer<Message> sink) {
-        this(clusterId, localId, sink, new PeerMetrics());
+        this(clusterId, localId, sink, new PeerMetrics(), id -> false);
     }
 
-    RaftPeerService(long clusterId, long localId, Consumer<Message> sink, PeerMetrics metrics) {
+    /** @param removed whether a member ID was removed from the cluster (read on the event loop) */
+    RaftPeerService(long clusterId, long localId, Consumer<Message> sink, PeerMetrics metrics, LongPredicate removed) {
         this.metrics = metrics;
         this.clusterId = clusterId;
         this.localId = localId;
         this.sink = sink;
+        this.removed = removed;
     }
 
     @Override
@@ -47,6 +51,16 @@ final class RaftPeerService extends RaftPeerGrpc.RaftPeerImplBase {
             @Override
             public void onNext(RaftEnvelope env) {
                 if (refused) {
+                    return;
+                }
+                // Checked on every envelope, not only the first: the sender may be removed while streaming.
+                if (removed.test(env.getFrom()) && env.getClusterId() == clusterId) {
+                    refused = true;
+                    Log.warn(log, "rejected stream from remote peer because it was removed",
+                            "local-member-id", MemberIds.hex(localId),
+                            "remote-peer-id-stream-handler", MemberIds.hex(localId),
+                            "remote-peer-id-from", MemberIds.hex(env.getFrom()));
+                    responses.onError(PeerErrors.memberRemoved());
                     return;
                 }
                 if (!accepted) {

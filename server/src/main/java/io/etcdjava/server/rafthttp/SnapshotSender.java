@@ -9,6 +9,7 @@ import io.etcdjava.api.internal.SnapshotAck;
 import io.etcdjava.api.internal.SnapshotChunk;
 import io.etcdjava.raft.failpoint.Failpoints;
 import io.etcdjava.raft.pb.Message;
+import io.etcdjava.raft.pb.SnapshotMetadata;
 import io.etcdjava.server.log.Log;
 import io.etcdjava.server.membership.MemberIds;
 import io.etcdjava.server.mvcc.backend.BackendSnapshot;
@@ -125,7 +126,11 @@ final class SnapshotSender implements AutoCloseable {
         metrics.snapshotSendInflights.labels(to).inc();
         long total = 0;
         try {
-            source.checkpoint(dir);
+            SnapshotMetadata sent = source.checkpoint(dir, m.getSnapshot().getMetadata());
+            if (!sent.equals(m.getSnapshot().getMetadata())) {
+                index = sent.getIndex();
+                m = m.toBuilder().setSnapshot(m.getSnapshot().toBuilder().setMetadata(sent)).build();
+            }
             List<Path> files = files(dir);
             for (Path f : files) {
                 total += Files.size(f);

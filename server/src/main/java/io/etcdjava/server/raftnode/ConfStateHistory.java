@@ -21,6 +21,12 @@ final class ConfStateHistory {
         return e == null ? ConfState.getDefaultInstance() : e.getValue();
     }
 
+    /** The newest configuration recorded. */
+    ConfState latest() {
+        Map.Entry<Long, ConfState> e = byIndex.lastEntry();
+        return e == null ? ConfState.getDefaultInstance() : e.getValue();
+    }
+
     /** Forgets configurations superseded before {@code index}; keeps the one in force there. */
     void pruneBefore(long index) {
         Long floor = byIndex.floorKey(index);

@@ -17,6 +17,7 @@ import io.etcdjava.raft.pb.HardState;
 import io.etcdjava.raft.pb.Message;
 import io.etcdjava.raft.pb.MessageType;
 import io.etcdjava.raft.pb.Snapshot;
+import io.etcdjava.raft.pb.SnapshotMetadata;
 import io.etcdjava.raft.wal.WalOptions;
 import io.etcdjava.api.internal.Metadata;
 import io.etcdjava.server.errors.EtcdError;
@@ -62,6 +63,19 @@ public final class RaftNode implements AutoCloseable {
     private record StatusQuery(CompletableFuture<io.etcdjava.raft.Status> result) {
     }
 
+    /** Committed entries for the apply thread, with the configuration in force after them. */
+    private record Committed(List<Entry> entries, ConfState conf) {
+    }
+
+    /** Work to run on the apply thread between two batches (see {@link #atAppliedState}). */
+    private record AppliedStateTask(AppliedStateAction action, CompletableFuture<SnapshotMetadata> result) {
+    }
+
+    /** What {@link #atAppliedState} runs; may fail. */
+    public interface AppliedStateAction {
+        void run() throws Exception;
+    }
+
     private static final Object STOP = new Object();
 
     private final RaftNodeConfig cfg;
@@ -72,7 +86,7 @@ public final class RaftNode implements AutoCloseable {
     private final Applier applier;
     private final Transport transport;
     private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    /** Committed entry batches ({@code List<Entry>}) and received snapshots ({@link Snapshot}), in order. */
+    /** Committed entry batches ({@link Committed}), received snapshots ({@link Snapshot}) and tasks, in order. */
     private final LinkedBlockingQueue<Object> applyQueue = new LinkedBlockingQueue<>();
     private final ReadIndexRounds reads = new ReadIndexRounds();
     private final ConfStateHistory confStates = new ConfStateHistory();
@@ -122,6 +136,17 @@ public final class RaftNode implements AutoCloseable {
 
     /** Opens (or creates) the member's WAL and snapshots and starts the raft and apply threads. */
     public static RaftNode start(RaftNodeConfig cfg, Applier applier, Transport transport) throws IOException {
+        RaftNode n = open(cfg, applier, transport);
+        n.run();
+        return n;
+    }
+
+    /**
+     * Opens (or creates) the member's WAL and snapshots without starting anything: raft neither
+     * ticks nor applies until {@link #run}. Messages stepped meanwhile wait in its inbox, so the
+     * peer port can serve before raft's first tick.
+     */
+    public static RaftNode open(RaftNodeConfig cfg, Applier applier, Transport transport) throws IOException {
         WalOptions options = WalOptions.builder().fsyncNanosObserver(cfg.fsyncObserver()).build();
         ByteString newMeta = Metadata.newBuilder().setNodeID(cfg.memberId()).setClusterID(cfg.clusterId())
                 .build().toByteString();
@@ -136,10 +161,13 @@ public final class RaftNode implements AutoCloseable {
         if (storage.tornTail() != null) {
             cfg.logger().warn("repaired torn WAL tail: " + storage.tornTail());
         }
-        RaftNode n = new RaftNode(cfg, storage, applier, transport, ids);
-        n.applyThread.start();
-        n.loopThread.start();
-        return n;
+        return new RaftNode(cfg, storage, applier, transport, ids);
+    }
+
+    /** Starts the raft loop (ticking) and the apply thread of a node from {@link #open}; once. */
+    public void run() {
+        applyThread.start();
+        loopThread.start();
     }
 
     /** This member's ID: the one recorded in its WAL when it was created. */
@@ -192,6 +220,23 @@ public final class RaftNode implements AutoCloseable {
             return f;
         }
         inbox.add(new ReadRequest(f));
+        return f;
+    }
+
+    /**
+     * Runs {@code action} on the apply thread between two batches, once everything applied is
+     * durable, and completes with raft snapshot metadata for exactly that state: the last applied
+     * index, its term, and the configuration in force there. A database sent to a peer under this
+     * metadata (etcd's merged snapshot) is what raft's snapshot claims, and names every member
+     * added since raft's own last snapshot — the one it is sent to among them.
+     */
+    public CompletableFuture<SnapshotMetadata> atAppliedState(AppliedStateAction action) {
+        CompletableFuture<SnapshotMetadata> f = new CompletableFuture<>();
+        if (!running) {
+            f.completeExceptionally(EtcdError.STOPPED.exception());
+            return f;
+        }
+        applyQueue.add(new AppliedStateTask(action, f));
         return f;
     }
 
@@ -253,6 +298,8 @@ public final class RaftNode implements AutoCloseable {
 
     private void loop() {
         long tickNanos = cfg.tick().toNanos();
+        // etcd's request timeout: 5 s plus two election timeouts.
+        long readTimeoutNanos = TimeUnit.SECONDS.toNanos(5) + 2L * cfg.electionTicks() * tickNanos;
         long nextTick = System.nanoTime() + tickNanos;
         List<Object> batch = new ArrayList<>();
         List<Proposal> proposals = new ArrayList<>();
@@ -262,6 +309,7 @@ public final class RaftNode implements AutoCloseable {
                 long now = System.nanoTime();
                 if (now - nextTick >= 0) {
                     node.tick();
+                    reads.expireParked(now, readTimeoutNanos, EtcdError.TIMEOUT);
                     nextTick += tickNanos;
                     if (now - nextTick >= 0) {
                         nextTick = now + tickNanos;
@@ -293,6 +341,9 @@ public final class RaftNode implements AutoCloseable {
                 if (node.hasReady()) {
                     processReady(node.ready());
                     maybeCampaignAlone();
+                    if (reads.hasWaiting() && status.hasLeader()) {
+                        startReadRound(); // readers parked until a leader came
+                    }
                 }
             }
         } catch (InterruptedException e) {
@@ -303,7 +354,7 @@ public final class RaftNode implements AutoCloseable {
             cfg.logger().warn("raft loop failed: " + t);
             running = false;
         } finally {
-            reads.failAll(EtcdError.STOPPED);
+            reads.failEverything(EtcdError.STOPPED);
             firstLeader.completeExceptionally(EtcdError.STOPPED.exception());
             drainFailingInbox();
             applyQueue.add(List.of());
@@ -335,7 +386,7 @@ public final class RaftNode implements AutoCloseable {
             }
         } else if (o instanceof ReadRequest r) {
             if (!status.hasLeader()) {
-                r.index().completeExceptionally(EtcdError.NO_LEADER.exception());
+                reads.park(r.index(), System.nanoTime());
             } else {
                 reads.enqueue(r.index());
             }
@@ -431,7 +482,7 @@ public final class RaftNode implements AutoCloseable {
                     applyConfChange(e);
                 }
             }
-            applyQueue.add(rd.committedEntries());
+            applyQueue.add(new Committed(rd.committedEntries(), confStates.latest()));
         }
         HardState hs = rd.hardState();
         RaftStatus s = status;
@@ -463,6 +514,9 @@ public final class RaftNode implements AutoCloseable {
             }
             // Rounds sent to the old leader will never be answered.
             reads.failAll(EtcdError.LEADER_CHANGED);
+            if (lead != 0) {
+                reads.unpark();
+            }
         }
         status = new RaftStatus(lead, s.term(), s.commitIndex(), s.lastIndex(), role);
     }
@@ -498,8 +552,11 @@ public final class RaftNode implements AutoCloseable {
     // ------------------------------------------------------------------ apply thread
 
     private void applyLoop() {
+        // Apply thread only: the state applied so far, as raft snapshot metadata.
+        SnapshotMetadata applied = SnapshotMetadata.getDefaultInstance();
         try {
             Snapshot newest = storage.memory.snapshot();
+            applied = newest.getMetadata();
             if (newest.getMetadata().getIndex() > 0) {
                 // Finishes an install cut short by a crash after raft persisted the snapshot.
                 applier.installSnapshot(newest);
@@ -510,20 +567,27 @@ public final class RaftNode implements AutoCloseable {
                     applier.installSnapshot(snap);
                     long index = snap.getMetadata().getIndex();
                     appliedWaiter.applied(index);
+                    applied = snap.getMetadata();
                     lastSnapshotRequested = Math.max(lastSnapshotRequested, index);
                     continue;
                 }
-                @SuppressWarnings("unchecked")
-                List<Entry> batch = (List<Entry>) item;
-                if (batch.isEmpty()) {
+                if (item instanceof AppliedStateTask t) {
+                    runAtAppliedState(t, applied);
+                    continue;
+                }
+                if (!(item instanceof Committed c)) {
                     if (!running) {
                         return;
                     }
                     continue;
                 }
+                List<Entry> batch = c.entries();
                 applier.apply(batch);
-                long last = batch.get(batch.size() - 1).getIndex();
+                Entry lastEntry = batch.get(batch.size() - 1);
+                long last = lastEntry.getIndex();
                 appliedWaiter.applied(last);
+                applied = SnapshotMetadata.newBuilder().setIndex(last).setTerm(lastEntry.getTerm())
+                        .setConfState(c.conf()).build();
                 if (last - lastSnapshotRequested >= cfg.snapshotCount()) {
                     lastSnapshotRequested = last;
                     // Raft may release its log only once the backend holds the state durably.
@@ -538,6 +602,38 @@ public final class RaftNode implements AutoCloseable {
             cfg.logger().warn("apply failed: " + t);
             running = false;
             inbox.add(STOP);
+        } finally {
+            for (Object o : applyQueue) {
+                if (o instanceof AppliedStateTask t) {
+                    t.result().completeExceptionally(EtcdError.STOPPED.exception());
+                }
+            }
+        }
+    }
+
+    private void runAtAppliedState(AppliedStateTask t, SnapshotMetadata applied) {
+        try {
+            applier.forceCommit();
+            t.action().run();
+            t.result().complete(applied);
+        } catch (Exception e) {
+            t.result().completeExceptionally(e);
+        }
+    }
+
+    /**
+     * Closes a node that never {@link #run}. A WAL this open created holds its metadata only —
+     * raft's bootstrap entries are written at its first Ready — so it is removed: the next start
+     * bootstraps afresh instead of finding a log without any configuration.
+     */
+    public void closeUnstarted() throws IOException, InterruptedException {
+        close();
+        if (storage.isFresh()) {
+            try (java.util.stream.Stream<java.nio.file.Path> walk = java.nio.file.Files.walk(cfg.walDir())) {
+                for (java.nio.file.Path p : walk.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                    java.nio.file.Files.delete(p);
+                }
+            }
         }
     }
 
@@ -550,7 +646,7 @@ public final class RaftNode implements AutoCloseable {
     public void close() throws IOException, InterruptedException {
         running = false;
         inbox.add(STOP);
-        loopThread.join(10_000);
+        loopThread.join(10_000); // returns at once if never run
         applyQueue.add(List.of());
         applyThread.join(10_000);
         storage.close();

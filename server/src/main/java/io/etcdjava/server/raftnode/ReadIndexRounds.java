@@ -3,6 +3,7 @@ package io.etcdjava.server.raftnode;
 import com.google.protobuf.ByteString;
 import io.etcdjava.server.errors.EtcdError;
 import java.nio.ByteBuffer;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -16,12 +17,42 @@ import java.util.concurrent.CompletableFuture;
  * {@link #enqueue}'s caller hands futures over through the loop's inbox.
  */
 final class ReadIndexRounds {
+    private record Parked(CompletableFuture<Long> reader, long since) {
+    }
+
     private List<CompletableFuture<Long>> waiting = new ArrayList<>();
+    /** Readers that came while no leader was known, oldest first. */
+    private final ArrayDeque<Parked> parked = new ArrayDeque<>();
     private final Map<ByteString, List<CompletableFuture<Long>>> inFlight = new HashMap<>();
     private long nextRound;
 
     void enqueue(CompletableFuture<Long> reader) {
         waiting.add(reader);
+    }
+
+    /**
+     * Holds a reader while no leader is known: as in etcd, a leaderless member's read waits for a
+     * leader (and times out if none comes) rather than failing at once.
+     */
+    void park(CompletableFuture<Long> reader, long nowNanos) {
+        parked.add(new Parked(reader, nowNanos));
+    }
+
+    /** A leader is known: the parked readers join the next round. */
+    void unpark() {
+        for (Parked p : parked) {
+            if (!p.reader().isDone()) {
+                waiting.add(p.reader());
+            }
+        }
+        parked.clear();
+    }
+
+    /** Fails the readers parked for {@code maxAgeNanos} or more with {@code why}. */
+    void expireParked(long nowNanos, long maxAgeNanos, EtcdError why) {
+        while (!parked.isEmpty() && nowNanos - parked.peekFirst().since() >= maxAgeNanos) {
+            parked.pollFirst().reader().completeExceptionally(why.exception());
+        }
     }
 
     boolean hasWaiting() {
@@ -57,6 +88,19 @@ final class ReadIndexRounds {
             }
         }
         inFlight.clear();
+    }
+
+    /** Fails every reader, in flight, waiting or parked (the member stops). */
+    void failEverything(EtcdError why) {
+        failAll(why);
+        for (CompletableFuture<Long> r : waiting) {
+            r.completeExceptionally(why.exception());
+        }
+        waiting.clear();
+        for (Parked p : parked) {
+            p.reader().completeExceptionally(why.exception());
+        }
+        parked.clear();
     }
 
 }

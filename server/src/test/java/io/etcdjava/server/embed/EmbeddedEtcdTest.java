@@ -10,6 +10,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +23,7 @@ class EmbeddedEtcdTest {
     @Test
     void anEmbeddedMemberServesTheGatewayAndEtcdsMetrics() throws Exception {
         ServerConfig cfg = ServerConfig.builder()
+                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
                 .dataDir(dir.resolve("m.etcd").toString())
                 .listenClientUrls("http://127.0.0.1:0")
                 .advertiseClientUrls("http://127.0.0.1:0")
@@ -50,6 +52,25 @@ class EmbeddedEtcdTest {
                     "etcd_disk_backend_commit_duration_seconds_bucket",
                     "etcd_mvcc_db_total_size_in_bytes",
                     "etcd_debugging_mvcc_keys_total 1");
+        }
+    }
+
+    @Test
+    void aLoneMemberServesItsPeerPortFromTheStart() throws Exception {
+        ServerConfig cfg = ServerConfig.builder()
+                .dataDir(dir.resolve("lone.etcd").toString())
+                .listenPeerUrls("http://127.0.0.1:0")
+                .listenClientUrls("http://127.0.0.1:0")
+                .advertiseClientUrls("http://127.0.0.1:0")
+                .build();
+        try (EmbeddedEtcd member = EmbeddedEtcd.start(cfg)) {
+            assertThat(member.peerAddresses()).hasSize(1);
+            String peerUrl = "http://127.0.0.1:" + member.peerAddresses().get(0).getPort();
+            // What a member being added asks first: the peer port answers with the cluster.
+            var info = io.etcdjava.server.rafthttp.PeerMembershipClient.fetchCluster(List.of(peerUrl),
+                    cfg.initialClusterToken());
+            assertThat(info.getClusterId()).isEqualTo(member.server().clusterId());
+            assertThat(info.getMembersList()).extracting(m -> m.getID()).containsExactly(member.server().memberId());
         }
     }
 }

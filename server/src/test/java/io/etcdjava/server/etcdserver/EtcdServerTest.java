@@ -156,4 +156,34 @@ class EtcdServerTest {
             get(s.checkHealth());
         }
     }
+
+    @Test
+    void whatRunsBeforeRaftSeesTheServerOpenButRaftNotYetTicking() throws Exception {
+        CompletableFuture<Void> readyAsSeenBeforeRaft = new CompletableFuture<>();
+        try (EtcdServer s = EtcdServer.start(settings(), nanos -> { }, io.etcdjava.server.raftnode.Transport.NONE, null,
+                srv -> {
+                    // A lone member elects itself at raft's first loop turn; while this runs it must not.
+                    CompletableFuture<Void> ready = srv.ready();
+                    assertThatThrownBy(() -> ready.get(500, TimeUnit.MILLISECONDS))
+                            .isInstanceOf(java.util.concurrent.TimeoutException.class);
+                    assertThat(srv.raftStatus().term()).isZero();
+                    ready.whenComplete((v, e) -> readyAsSeenBeforeRaft.complete(null));
+                })) {
+            readyAsSeenBeforeRaft.get(30, TimeUnit.SECONDS);
+            assertThat(s.raftStatus().leader()).isEqualTo(s.memberId());
+        }
+    }
+
+    @Test
+    void aFailureBeforeRaftStartsLeavesTheDataDirReusable() throws Exception {
+        assertThatThrownBy(() -> EtcdServer.start(settings(), nanos -> { }, io.etcdjava.server.raftnode.Transport.NONE,
+                null, srv -> {
+                    throw new IllegalStateException("cannot listen for peers");
+                })).hasMessage("cannot listen for peers");
+        // The WAL, the store and their locks were released: the same member starts again.
+        try (EtcdServer s = EtcdServer.start(settings())) {
+            s.ready().get(30, TimeUnit.SECONDS);
+            assertThat(s.raftStatus().leader()).isEqualTo(s.memberId());
+        }
+    }
 }

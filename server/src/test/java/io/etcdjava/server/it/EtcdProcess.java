@@ -49,6 +49,8 @@ final class EtcdProcess implements AutoCloseable {
     final int clientPort;
     final int peerPort;
     private final List<String> extraArgs;
+    /** Added to the scrubbed environment (ETCD_JAVA_OPTS for the test-only fault switches). */
+    private final Map<String, String> env;
     private final String name;
     /** etcd's --initial-cluster; null for a lone member named {@link #name}. */
     private final String initialCluster;
@@ -57,11 +59,11 @@ final class EtcdProcess implements AutoCloseable {
     private int starts;
 
     private EtcdProcess(Kind kind, Path dir, List<String> extraArgs) throws IOException {
-        this(kind, dir, "it", freePort(), freePort(), null, extraArgs);
+        this(kind, dir, "it", freePort(), freePort(), null, Map.of(), extraArgs);
     }
 
     private EtcdProcess(Kind kind, Path dir, String name, int clientPort, int peerPort, String initialCluster,
-                        List<String> extraArgs) {
+                        Map<String, String> env, List<String> extraArgs) {
         this.kind = kind;
         this.dir = dir;
         this.name = name;
@@ -69,6 +71,7 @@ final class EtcdProcess implements AutoCloseable {
         this.peerPort = peerPort;
         this.initialCluster = initialCluster;
         this.extraArgs = List.copyOf(extraArgs);
+        this.env = Map.copyOf(env);
     }
 
     /**
@@ -77,8 +80,16 @@ final class EtcdProcess implements AutoCloseable {
      */
     static EtcdProcess launchMember(Kind kind, Path dir, String name, int clientPort, int peerPort,
                                     String initialCluster, String... extraArgs) throws IOException {
+        return launchMember(kind, dir, name, clientPort, peerPort, initialCluster, Map.of(), extraArgs);
+    }
+
+    /** As above, with {@code env} added to the member's (scrubbed) environment. */
+    static EtcdProcess launchMember(Kind kind, Path dir, String name, int clientPort, int peerPort,
+                                    String initialCluster, Map<String, String> env, String... extraArgs)
+            throws IOException {
         Files.createDirectories(dir);
-        EtcdProcess p = new EtcdProcess(kind, dir, name, clientPort, peerPort, initialCluster, List.of(extraArgs));
+        EtcdProcess p = new EtcdProcess(kind, dir, name, clientPort, peerPort, initialCluster, env,
+                List.of(extraArgs));
         p.spawn();
         return p;
     }
@@ -145,6 +156,7 @@ final class EtcdProcess implements AutoCloseable {
         ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(log.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
         scrubEnvironment(pb.environment());
+        pb.environment().putAll(env);
         process = pb.start();
     }
 
@@ -180,11 +192,24 @@ final class EtcdProcess implements AutoCloseable {
 
     /** Starts again on the same ports and data dir (the previous process must be gone). */
     void restart() throws IOException, InterruptedException {
+        relaunch();
+        awaitReady();
+    }
+
+    /** As {@link #restart}, without waiting for it to serve (it may be meant to exit). */
+    void relaunch() throws IOException {
         if (isAlive()) {
             throw new IllegalStateException(kind + " is still running");
         }
         spawn();
-        awaitReady();
+    }
+
+    String name() {
+        return name;
+    }
+
+    String peerUrl() {
+        return "http://127.0.0.1:" + peerPort;
     }
 
     /** SIGKILL, as {@code kill -9}: no shutdown hook, no flush. */

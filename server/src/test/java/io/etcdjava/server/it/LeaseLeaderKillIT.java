@@ -18,7 +18,6 @@ import io.etcdjava.api.etcdserverpb.WatchGrpc;
 import io.etcdjava.api.etcdserverpb.WatchRequest;
 import io.etcdjava.api.etcdserverpb.WatchResponse;
 import io.etcdjava.api.mvccpb.Event;
-import io.etcdjava.server.it.EtcdProcess.Kind;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.StreamObserver;
@@ -79,26 +78,11 @@ class LeaseLeaderKillIT {
     @Test
     void leasesNeitherExpireEarlyNorResetNorOverstayWhenTheLeaderIsKilled() throws Exception {
         Path dir = EtcdProcess.workDir("LeaseLeaderKillIT");
-        String[] names = {"m1", "m2", "m3"};
-        int[] clientPorts = new int[3];
-        int[] peerPorts = new int[3];
-        List<String> initial = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            clientPorts[i] = EtcdProcess.freePort();
-            peerPorts[i] = EtcdProcess.freePort();
-            initial.add(names[i] + "=http://127.0.0.1:" + peerPorts[i]);
-        }
-        List<EtcdProcess> members = new ArrayList<>();
         List<ManagedChannel> channels = new ArrayList<>();
         long started = System.nanoTime();
-        try {
-            for (int i = 0; i < 3; i++) {
-                members.add(EtcdProcess.launchMember(Kind.OURS, dir.resolve(names[i]), names[i], clientPorts[i],
-                        peerPorts[i], String.join(",", initial), "--initial-cluster-token", "lease-kill-it"));
-            }
+        try (ProcessCluster cluster = ProcessCluster.start(dir, 3, "lease-kill-it")) {
+            List<EtcdProcess> members = cluster.members();
             for (EtcdProcess m : members) {
-                // Three JVMs booting side by side: on a busy two-core machine that took over a minute.
-                m.awaitReady(Duration.ofSeconds(150));
                 channels.add(NettyChannelBuilder.forAddress("127.0.0.1", m.clientPort).usePlaintext().build());
             }
             int leader = awaitLeader(channels, List.of(0, 1, 2), 0);
@@ -209,9 +193,6 @@ class LeaseLeaderKillIT {
         } finally {
             for (ManagedChannel ch : channels) {
                 ch.shutdownNow();
-            }
-            for (EtcdProcess m : members) {
-                m.close();
             }
         }
     }

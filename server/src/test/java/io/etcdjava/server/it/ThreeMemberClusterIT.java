@@ -4,10 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import io.etcdjava.server.it.EtcdProcess.Kind;
 import io.etcdjava.server.it.EtcdProcess.Outcome;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -25,32 +22,13 @@ import org.junit.jupiter.api.Timeout;
  */
 @Timeout(180)
 class ThreeMemberClusterIT {
-    private static final String ETCDCTL = "/usr/bin/etcdctl";
-    private static final ObjectMapper JSON = new ObjectMapper();
 
     @Test
     void threeProcessesFormOneClusterAndSurviveKillingTheLeader() throws Exception {
-        assumeTrue(Files.isExecutable(Path.of(ETCDCTL)), "Debian's etcdctl is not installed");
+        assumeTrue(Etcdctl.installed(), "Debian's etcdctl is not installed");
         Path dir = EtcdProcess.workDir("ThreeMemberClusterIT");
-        String[] names = {"m1", "m2", "m3"};
-        int[] clientPorts = new int[3];
-        int[] peerPorts = new int[3];
-        List<String> initial = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            clientPorts[i] = EtcdProcess.freePort();
-            peerPorts[i] = EtcdProcess.freePort();
-            initial.add(names[i] + "=http://127.0.0.1:" + peerPorts[i]);
-        }
-        List<EtcdProcess> members = new ArrayList<>();
-        try {
-            for (int i = 0; i < 3; i++) {
-                members.add(EtcdProcess.launchMember(Kind.OURS, dir.resolve(names[i]), names[i], clientPorts[i],
-                        peerPorts[i], String.join(",", initial), "--initial-cluster-token", "cluster-it"));
-            }
-            for (EtcdProcess m : members) {
-                m.awaitReady();
-            }
-
+        try (ProcessCluster cluster = ProcessCluster.start(dir, 3, "cluster-it")) {
+            List<EtcdProcess> members = cluster.members();
             Outcome put = etcdctl(members.get(0), "put", "foo", "bar");
             assertThat(put.exitCode()).as(put.toString()).isZero();
             assertThat(put.stdout()).isEqualTo("OK\n");
@@ -93,10 +71,6 @@ class ThreeMemberClusterIT {
             Outcome get = etcdctl(survivors.get(1), "get", "after");
             assertThat(get.stdout()).as(get.toString()).isEqualTo("after\nfailover\n");
             assertThat(etcdctl(survivors.get(1), "get", "foo").stdout()).isEqualTo("foo\nbar\n");
-        } finally {
-            for (EtcdProcess m : members) {
-                m.close();
-            }
         }
     }
 
@@ -130,29 +104,10 @@ class ThreeMemberClusterIT {
     }
 
     private static List<JsonNode> endpointStatus(List<EtcdProcess> members) throws Exception {
-        String endpoints = members.stream().map(EtcdProcess::endpoint).collect(Collectors.joining(","));
-        Outcome o = run("--endpoints=" + endpoints, "--command-timeout=3s", "endpoint", "status", "-w", "json");
-        List<JsonNode> out = new ArrayList<>();
-        if (o.stdout().isBlank()) {
-            return out;
-        }
-        JSON.readTree(o.stdout()).forEach(out::add);
-        return out;
+        return Etcdctl.endpointStatus(members);
     }
 
     private static Outcome etcdctl(EtcdProcess m, String... args) throws Exception {
-        List<String> all = new ArrayList<>(List.of("--endpoints=" + m.endpoint(), "--command-timeout=5s"));
-        all.addAll(List.of(args));
-        return run(all.toArray(String[]::new));
-    }
-
-    private static Outcome run(String... args) throws Exception {
-        List<String> cmd = new ArrayList<>();
-        cmd.add(ETCDCTL);
-        cmd.addAll(List.of(args));
-        ProcessBuilder pb = new ProcessBuilder(cmd);
-        EtcdProcess.scrubEnvironment(pb.environment());
-        pb.environment().put("ETCDCTL_API", "3");
-        return Outcome.of(pb, null, Duration.ofSeconds(30));
+        return Etcdctl.withTimeout(List.of(m), "5s", args);
     }
 }

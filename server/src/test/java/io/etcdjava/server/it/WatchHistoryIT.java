@@ -6,13 +6,11 @@ import io.etcdjava.api.etcdserverpb.CompactionRequest;
 import io.etcdjava.api.etcdserverpb.KVGrpc;
 import io.etcdjava.api.etcdserverpb.MaintenanceGrpc;
 import io.etcdjava.api.etcdserverpb.StatusRequest;
-import io.etcdjava.server.it.EtcdProcess.Kind;
 import io.etcdjava.server.it.HistoryEvent.KeyRange;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,7 +40,8 @@ class WatchHistoryIT {
     private static final int WRITES = Integer.getInteger("watch.it.writes", 150);
     private static final long SEED = Long.getLong("watch.it.seed", System.nanoTime());
 
-    private final List<EtcdProcess> members = new ArrayList<>();
+    private ProcessCluster cluster;
+    private List<EtcdProcess> members = List.of();
     private final ManagedChannel[] channels = new ManagedChannel[3];
     private final Random random = new Random(SEED);
     private final long began = System.nanoTime();
@@ -62,24 +61,13 @@ class WatchHistoryIT {
 
     private void run() throws Exception {
         Path dir = EtcdProcess.workDir("WatchHistoryIT");
-        String[] names = {"w1", "w2", "w3"};
-        int[] client = new int[3];
-        int[] peer = new int[3];
-        List<String> initial = new ArrayList<>();
-        for (int i = 0; i < 3; i++) {
-            client[i] = EtcdProcess.freePort();
-            peer[i] = EtcdProcess.freePort();
-            initial.add(names[i] + "=http://127.0.0.1:" + peer[i]);
-        }
         WatcherFleet fleet = null;
         try {
+            // A member exiting at start fails the test here, with its log.
+            cluster = ProcessCluster.start(dir, "w", 3, "watch-it", false);
+            members = cluster.members();
             for (int i = 0; i < 3; i++) {
-                members.add(EtcdProcess.launchMember(Kind.OURS, dir.resolve(names[i]), names[i], client[i], peer[i],
-                        String.join(",", initial), "--initial-cluster-token", "watch-it"));
-            }
-            for (int i = 0; i < 3; i++) {
-                members.get(i).awaitReady(); // a member exiting at start fails the test here, with its log
-                channels[i] = NettyChannelBuilder.forAddress("127.0.0.1", client[i]).usePlaintext()
+                channels[i] = NettyChannelBuilder.forAddress("127.0.0.1", members.get(i).clientPort).usePlaintext()
                         .maxInboundMessageSize(64 << 20).build();
             }
             phase("cluster ready");
@@ -142,8 +130,8 @@ class WatchHistoryIT {
                     c.shutdownNow();
                 }
             }
-            for (EtcdProcess m : members) {
-                m.close();
+            if (cluster != null) {
+                cluster.close();
             }
         }
     }

@@ -46,6 +46,7 @@ class LeaseEmbeddedTest {
 
     private void start() throws Exception {
         ServerConfig cfg = ServerConfig.builder()
+                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
                 .dataDir(dir.resolve("m.etcd").toString())
                 .listenClientUrls("http://127.0.0.1:0")
                 .advertiseClientUrls("http://127.0.0.1:0")

@@ -30,6 +30,7 @@ class LeaseEtcdctlTest {
         assumeTrue(Etcdctl.available() && RealEtcd.available(), "etcd/etcdctl not installed");
         List<String> ours;
         ServerConfig cfg = ServerConfig.builder()
+                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
                 .dataDir(dir.resolve("ours").toString())
                 .listenClientUrls("http://127.0.0.1:0")
                 .advertiseClientUrls("http://127.0.0.1:0")

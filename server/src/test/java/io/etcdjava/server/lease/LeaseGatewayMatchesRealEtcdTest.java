@@ -63,6 +63,7 @@ class LeaseGatewayMatchesRealEtcdTest {
         assumeTrue(RealEtcd.available(), "etcd not installed");
         etcd = RealEtcd.start(java.nio.file.Files.createDirectories(dir.resolve("real")));
         ours = EmbeddedEtcd.start(ServerConfig.builder()
+                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
                 .dataDir(dir.resolve("ours.etcd").toString())
                 .listenClientUrls("http://127.0.0.1:0")
                 .advertiseClientUrls("http://127.0.0.1:0")

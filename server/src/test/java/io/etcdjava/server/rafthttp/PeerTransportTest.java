@@ -8,6 +8,11 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import io.etcdjava.server.membership.Member;
+import io.etcdjava.server.membership.MemberRegistry;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
@@ -115,6 +120,47 @@ class PeerTransportTest {
                 return !received.isEmpty();
             });
             assertThat(received).noneMatch(m -> m.getType() == MessageType.MsgSnap);
+        }
+    }
+
+    @Test
+    void aMemberRemovedFromTheClusterIsToldSoWhenItsStreamOpensAndNothingItSendsIsStepped() throws Exception {
+        List<Message> received = new CopyOnWriteArrayList<>();
+        CompletableFuture<Void> told = new CompletableFuture<>();
+        // B's registry remembers A as removed (A was down when it happened and restarts unaware).
+        MembershipPeer bKnowsARemoved = new MembershipPeer() {
+            public long clusterId() { return CLUSTER; }
+            public long memberId() { return B; }
+            public String clusterToken() { return "t"; }
+            public MemberRegistry.View members() { return new MemberRegistry.View(Map.of(), Set.of(A)); }
+            public void removedByLeader() { }
+            public CompletableFuture<List<Member>> promote(long id) { return new CompletableFuture<>(); }
+        };
+        AtomicInteger unreachable = new AtomicInteger();
+        try (PeerServer b = PeerServer.start(List.of("http://127.0.0.1:0"), CLUSTER, B, received::add, bKnowsARemoved,
+                new PeerMetrics(), null);
+             PeerTransport a = new PeerTransport(CLUSTER, A, Map.of(B, List.of(url(b))), new PeerReports() {
+                 @Override
+                 public void unreachable(long peer) {
+                     unreachable.incrementAndGet();
+                 }
+
+                 @Override
+                 public void snapshotFailed(long peer) {
+                 }
+
+                 @Override
+                 public void removedFromCluster() {
+                     told.complete(null);
+                 }
+             })) {
+            // Before raft sends anything: the stream's opening is enough (etcd's stream dial gets 410 Gone).
+            told.get(20, TimeUnit.SECONDS);
+            awaitTrue(() -> {
+                a.send(List.of(heartbeat(A, B, 1)));
+                return unreachable.get() >= 2;
+            });
+            assertThat(received).isEmpty();
         }
     }
 

@@ -214,6 +214,10 @@ class SnapshotCatchUpTest {
                     .initialClusterToken("snapshot-test")
                     .snapshotCount(100)
                     .set("experimental-snapshot-catchup-entries", 50L)
+                    // The restarted follower may time out before the leader's stream reaches it on a
+                    // loaded machine; pre-vote keeps that from deposing a leader the others still
+                    // hear, so a term change below means heartbeats really stopped.
+                    .set("pre-vote", true)
                     .build();
         }
         ExecutorService starters = Executors.newFixedThreadPool(3);

@@ -126,6 +126,46 @@ class SnapshotTransferTest {
     }
 
     @Test
+    void aCheckpointPastRaftsSnapshotTravelsUnderTheMetadataOfWhatItHolds() throws Exception {
+        Path scratch = dir.resolve("leader-snap");
+        Files.createDirectories(scratch);
+        // The copy holds index 57 with a configuration that names the follower (added after raft's snapshot at 42).
+        SnapshotMetadata applied = SnapshotMetadata.newBuilder().setIndex(57).setTerm(3)
+                .setConfState(io.etcdjava.raft.pb.ConfState.newBuilder().addVoters(LEADER).addVoters(FOLLOWER)).build();
+        SnapshotSource source = new SnapshotSource() {
+            @Override
+            public void checkpoint(Path target) {
+                throw new AssertionError("the metadata-returning checkpoint is the one used");
+            }
+
+            @Override
+            public SnapshotMetadata checkpoint(Path target, SnapshotMetadata raftSnapshot) throws Exception {
+                assertThat(raftSnapshot.getIndex()).isEqualTo(42);
+                Files.createDirectory(target);
+                Files.writeString(target.resolve("CURRENT"), "MANIFEST-000009\n");
+                return applied;
+            }
+
+            @Override
+            public Path scratchDir() {
+                return scratch;
+            }
+        };
+        Reports reports = new Reports();
+        try (SnapshotSender sender = new SnapshotSender(CLUSTER, LEADER, source, reports, new PeerMetrics(),
+                peer -> peer == FOLLOWER ? List.of(url) : null)) {
+            sender.send(msgSnap(42));
+            assertThat(reports.outcome.get(30, TimeUnit.SECONDS)).isTrue();
+        }
+        Message m = stepped.poll(10, TimeUnit.SECONDS);
+        assertThat(m).isNotNull();
+        assertThat(m.getSnapshot().getMetadata()).isEqualTo(applied);
+        assertThat(BackendSnapshot.receivedPath(dir.resolve("follower-snap"), 57).resolve("CURRENT"))
+                .hasContent("MANIFEST-000009");
+        assertThat(BackendSnapshot.receivedPath(dir.resolve("follower-snap"), 42)).doesNotExist();
+    }
+
+    @Test
     void aFailedCheckpointIsReportedToRaftAsAFailedSnapshot() throws Exception {
         SnapshotSource broken = new SnapshotSource() {
             @Override

@@ -46,6 +46,7 @@ class WatchEtcdctlTest {
         assumeTrue(Etcdctl.available() && RealEtcd.available(), "Debian etcd/etcdctl not installed");
         Map<String, String> ours;
         try (EmbeddedEtcd member = EmbeddedEtcd.start(ServerConfig.builder()
+                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
                 .dataDir(dir.resolve("ours").toString())
                 .listenClientUrls("http://127.0.0.1:0")
                 .advertiseClientUrls("http://127.0.0.1:0")
@@ -67,6 +68,7 @@ class WatchEtcdctlTest {
         assumeTrue(Etcdctl.available() && RealEtcd.available(), "Debian etcd/etcdctl not installed");
         Map<String, String> ours;
         try (EmbeddedEtcd member = EmbeddedEtcd.start(ServerConfig.builder()
+                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
                 .dataDir(dir.resolve("ours").toString())
                 .listenClientUrls("http://127.0.0.1:0")
                 .advertiseClientUrls("http://127.0.0.1:0")
