@@ -6,6 +6,7 @@ import io.etcdjava.api.etcdserverpb.LeaseRevokeRequest;
 import io.etcdjava.api.internal.InternalRaftRequest;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -30,18 +31,25 @@ import org.slf4j.LoggerFactory;
  * raft entries — revokes of expired leases (rate-limited) and checkpoints of remaining TTLs. The
  * applied state lives in {@link LeaseStore}; this class only reads it and proposes.
  *
- * <p>Every member also keeps a <em>shadow</em> deadline per lease: the local time a grant or
- * checkpoint was applied plus the TTL it implies. A renewal is acknowledged only after the
- * checkpoint that clears the lease's remainder applied, unless the last such clear (or the grant)
- * applied less than half an election timeout before; renewed leases are checkpointed every
- * checkpoint interval. So a shadow deadline is never earlier than the deadline of an acknowledged
- * renewal by more than half an election timeout, however slowly raft commits the checkpoints. A
- * new leader starts each lease's clock from its shadow deadline (or now, if that passed while there
- * was no leader) plus one election timeout (etcd: remaining TTL plus one election timeout): no lease
- * expires early, and none lives more than one election timeout past its deadline or the moment a
- * leader took over, whichever is later — plus up to a second, as checkpoints carry whole seconds
- * rounded up. After a full restart there are no shadows: clocks start from the checkpointed
- * remainders, as in etcd.
+ * <p>Every member also keeps a <em>shadow</em> deadline per lease ({@link Shadows}): the local
+ * time a grant or clear was applied plus the TTL, moved forward by checkpoints. A renewal is
+ * answered from memory when the lease's last renewal recorded through raft (a clear, or the grant)
+ * applied less than half an election timeout before; otherwise only once the checkpoint that clears
+ * the lease's remainder applied. Leases renewed from memory are checkpointed every checkpoint
+ * interval. So a shadow deadline is never earlier than the deadline of an acknowledged renewal by
+ * more than half an election timeout, however slowly raft commits the checkpoints, and never later
+ * than the leader's deadline plus raft's delay. A new leader starts each lease's clock from its
+ * shadow deadline (or now, if that passed while there was no leader) plus one election timeout
+ * (etcd: remaining TTL plus one election timeout): no lease expires early, and none lives more than
+ * one election timeout past its deadline or the moment a leader took over, whichever is later.
+ * After a full restart there are no shadows: clocks start from the checkpointed remainders, as in
+ * etcd, which every lease gets at least every few seconds.
+ *
+ * <p>Why renewals may wait for raft at all (etcd answers every one from memory): a leader that
+ * answers a renewal and dies before anything of it left the machine leaves the next leader unable
+ * to tell a renewed lease from a dead client's, so it must either expire the renewed lease early or
+ * keep the dead one a whole TTL past its deadline (etcd's reset). Recording the renewal first keeps
+ * both bounds; the renewals of one keep-alive stream do not wait for each other.
  *
  * <p>Threads: owns one scheduler thread, "lease-lessor", which ticks and proposes. {@link #renew}
  * and {@link #timeToLive} run on callers' threads; the store listener on the apply thread only
@@ -52,8 +60,13 @@ public final class Lessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Lessor.class);
     private static final int MAX_CHECKPOINT_BATCH = 1000;
     private static final long NANOS = 1_000_000_000L;
-    /** Every lease, renewed or not, is checkpointed at least this often (nanoseconds). */
+    /** Every lease, renewed or not, is checkpointed about this often (nanoseconds)... */
     private static final long FULL_CHECKPOINT_NANOS = 5 * NANOS;
+    /**
+     * ...but no faster than this many leases a second, spread over the lessor's ticks: a burst of
+     * 100,000 checkpoints would hold the apply thread (and every put behind it) for a while.
+     */
+    private static final long FULL_CHECKPOINTS_PER_SECOND = 2000;
 
     /** Proposes a request through raft; completes with what applying it produced. */
     @FunctionalInterface
@@ -90,14 +103,22 @@ public final class Lessor implements AutoCloseable {
     private final Map<Long, Long> expiry = new HashMap<>();
     private final PriorityQueue<Due> dueQueue = new PriorityQueue<>(Comparator.comparingLong(Due::deadline));
     private final Set<Long> revoking = new HashSet<>();
-    private final Set<Long> renewedSinceCheckpoint = new HashSet<>();
+    /**
+     * Leader only: leases whose deadline moved without raft recording it (renewed from memory,
+     * granted, or re-clocked by a promotion) since the last checkpoint round.
+     */
+    private final Set<Long> unrecorded = new HashSet<>();
+    /** Leader only: the rest of the current full checkpoint round, a slice proposed every tick. */
+    private final ArrayDeque<Long> fullRound = new ArrayDeque<>();
+    private int fullRoundPerTick;
+    private long nextFullRound;
     /**
      * Leader only: when (leader's clock) a renewal or grant last restarted a lease's clock through
      * an applied raft entry. Every member's shadow is at least that time plus the TTL.
      */
     private final Map<Long, Long> coveredSince = new HashMap<>();
     /** Every member: the deadline the applied grants and checkpoints imply, on this member's clock. */
-    private final Map<Long, Long> shadow = new HashMap<>();
+    private final Shadows shadow = new Shadows();
     private final Map<Long, CompletableFuture<Void>> revokedSignals = new HashMap<>();
     private final List<Long> pendingClears = new ArrayList<>();
     private final List<CompletableFuture<Void>> pendingClearWaiters = new ArrayList<>();
@@ -105,7 +126,6 @@ public final class Lessor implements AutoCloseable {
     private double revokeTokens;
     private long lastTick;
     private long lastCheckpoint;
-    private long lastFullCheckpoint;
     private volatile boolean closed;
 
     /**
@@ -183,7 +203,6 @@ public final class Lessor implements AutoCloseable {
             } else {
                 ttl = ttls[0];
                 setDeadline(id, now + ttl * NANOS);
-                renewedSinceCheckpoint.add(id);
                 metrics.renewed.inc();
                 Long covered = coveredSince.get(id);
                 if (ttls[1] > 0 || covered == null || now - covered > config.electionTimeout().toNanos() / 2) {
@@ -204,6 +223,8 @@ public final class Lessor implements AutoCloseable {
                         clearScheduled = true;
                         scheduler.execute(this::flushClears);
                     }
+                } else {
+                    unrecorded.add(id);
                 }
             }
         }
@@ -279,8 +300,9 @@ public final class Lessor implements AutoCloseable {
                 collectExpired(now, toRevoke);
                 if (now - lastCheckpoint >= config.checkpointInterval().toNanos()) {
                     lastCheckpoint = now;
-                    collectCheckpoints(now, checkpoints);
+                    collectCheckpoints(now, unrecorded, unrecorded.size(), checkpoints);
                 }
+                collectFullRoundSlice(now, checkpoints);
             }
         }
         revoked.forEach(f -> f.complete(null));
@@ -311,17 +333,14 @@ public final class Lessor implements AutoCloseable {
     }
 
     /**
-     * Leases granted, renewed or re-clocked by a promotion since the last round, every interval (so
-     * shadows stay within one interval of the truth); every lease every few seconds (so a full
-     * restart starts from a recent remainder).
+     * Checkpoints of the first {@code max} leases of {@code ids} (removing them), skipping those
+     * whose applied remainder is already right.
      */
-    private void collectCheckpoints(long now, List<LeaseCheckpoint> out) {
-        boolean full = now - lastFullCheckpoint >= Math.max(FULL_CHECKPOINT_NANOS, config.checkpointInterval().toNanos());
-        if (full) {
-            lastFullCheckpoint = now;
-        }
-        Iterable<Long> ids = full ? expiry.keySet() : renewedSinceCheckpoint;
-        for (long id : ids) {
+    private void collectCheckpoints(long now, java.util.Collection<Long> ids, int max, List<LeaseCheckpoint> out) {
+        java.util.Iterator<Long> it = ids.iterator();
+        for (int n = 0; n < max && it.hasNext(); n++) {
+            long id = it.next();
+            it.remove();
             Long deadline = expiry.get(id);
             long[] ttls = store.ttls(id);
             if (deadline == null || ttls == null || deadline <= now || revoking.contains(id)) {
@@ -333,7 +352,25 @@ public final class Lessor implements AutoCloseable {
                 out.add(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(remaining).build());
             }
         }
-        renewedSinceCheckpoint.clear();
+    }
+
+    /**
+     * Every lease every {@link #FULL_CHECKPOINT_NANOS} (longer with very many leases), so that a
+     * full restart starts from a recent remainder; a slice per tick rather than all at once.
+     */
+    private void collectFullRoundSlice(long now, List<LeaseCheckpoint> out) {
+        if (fullRound.isEmpty()) {
+            if (now < nextFullRound || expiry.isEmpty()) {
+                return;
+            }
+            long period = Math.max(Math.max(FULL_CHECKPOINT_NANOS, config.checkpointInterval().toNanos()),
+                    expiry.size() * NANOS / FULL_CHECKPOINTS_PER_SECOND);
+            nextFullRound = now + period;
+            fullRound.addAll(expiry.keySet());
+            long ticks = Math.max(1, period / config.tick().toNanos());
+            fullRoundPerTick = (int) Math.min(Integer.MAX_VALUE, (fullRound.size() + ticks - 1) / ticks);
+        }
+        collectCheckpoints(now, fullRound, fullRoundPerTick, out);
     }
 
     private void drainApplied(long now, boolean primary, List<CompletableFuture<Void>> revoked) {
@@ -344,10 +381,11 @@ public final class Lessor implements AutoCloseable {
                 case GRANTED -> {
                     long[] ttls = store.ttls(id);
                     if (ttls != null) {
-                        shadow.put(id, ev.at() + ttls[0] * NANOS);
+                        // A fresh grant has no remainder; a lease from a snapshot may.
+                        shadow.restarted(id, ev.at(), ttls[1] > 0 ? ttls[1] : ttls[0]);
                         if (primary && !expiry.containsKey(id)) {
                             setDeadline(id, now + ttls[0] * NANOS);
-                            renewedSinceCheckpoint.add(id);
+                            unrecorded.add(id);
                             coveredSince.put(id, ev.at());
                         }
                     }
@@ -355,8 +393,12 @@ public final class Lessor implements AutoCloseable {
                 case CHECKPOINTED -> {
                     long[] ttls = store.ttls(id);
                     if (ttls != null) {
-                        long implied = ev.at() + (ev.remaining() > 0 ? ev.remaining() : ttls[0]) * NANOS;
-                        shadow.put(id, implied);
+                        if (ev.remaining() > 0) {
+                            shadow.checkpointed(id, ev.at(), ev.remaining());
+                        } else {
+                            shadow.restarted(id, ev.at(), ttls[0]);
+                        }
+                        long implied = shadow.get(id);
                         Long exp = expiry.get(id);
                         if (primary && ev.remaining() == 0 && exp != null && exp < implied && !revoking.contains(id)) {
                             // A renewal the previous leader acknowledged, applied after we took over.
@@ -368,7 +410,7 @@ public final class Lessor implements AutoCloseable {
                     shadow.remove(id);
                     expiry.remove(id);
                     revoking.remove(id);
-                    renewedSinceCheckpoint.remove(id);
+                    unrecorded.remove(id);
                     coveredSince.remove(id);
                     CompletableFuture<Void> f = revokedSignals.remove(id);
                     if (f != null) {
@@ -427,12 +469,13 @@ public final class Lessor implements AutoCloseable {
         ExpirySpreader.spread(dues, now, config.revokesPerSecond());
         for (ExpirySpreader.Due d : dues) {
             setDeadline(d.id, d.deadline);
-            renewedSinceCheckpoint.add(d.id);
+            unrecorded.add(d.id);
         }
         revokeTokens = 0;
         lastTick = now;
         lastCheckpoint = now;
-        lastFullCheckpoint = now;
+        fullRound.clear();
+        nextFullRound = now + FULL_CHECKPOINT_NANOS;
         if (dues.length > 0) {
             log.atInfo().addKeyValue("leases", dues.length).addKeyValue("extend", config.electionTimeout().toString())
                     .log("promoted lessor");
@@ -443,7 +486,8 @@ public final class Lessor implements AutoCloseable {
         expiry.clear();
         dueQueue.clear();
         revoking.clear();
-        renewedSinceCheckpoint.clear();
+        unrecorded.clear();
+        fullRound.clear();
         coveredSince.clear();
         List<CompletableFuture<Void>> waiting = new ArrayList<>(revokedSignals.values());
         revokedSignals.clear();
@@ -502,13 +546,26 @@ public final class Lessor implements AutoCloseable {
                     .addAllCheckpoints(cps.subList(i, Math.min(cps.size(), i + MAX_CHECKPOINT_BATCH)));
             all.add(proposer.propose(InternalRaftRequest.newBuilder().setLeaseCheckpoint(b)));
         }
+        if (waiters.isEmpty()) {
+            return;
+        }
+        // The proposals complete on the apply thread; the keep-alive replies waiting on them are
+        // built and sent from the lessor thread instead, so that apply (and the puts queued behind
+        // it) does not pay for them.
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
-            for (CompletableFuture<Void> w : waiters) {
-                if (err != null) {
-                    w.completeExceptionally(err);
-                } else {
-                    w.complete(null);
+            Runnable answer = () -> {
+                for (CompletableFuture<Void> w : waiters) {
+                    if (err != null) {
+                        w.completeExceptionally(err);
+                    } else {
+                        w.complete(null);
+                    }
                 }
+            };
+            try {
+                scheduler.execute(answer);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                answer.run();
             }
         });
     }

@@ -140,9 +140,8 @@ class LessorLeaderChangeTest {
         assertThat(cleared.get(5, TimeUnit.SECONDS)).isEqualTo(10);
         long clearedAt = now;
 
-        // The next checkpoint round's entry gets stuck in raft, and a renewal comes in meanwhile.
+        // Raft gets stuck, and a renewal comes in well past half an election timeout later.
         advance(1.0);
-        assertThat(log).as("checkpoint proposed").isNotEmpty();
         advance(0.8);
         CompletableFuture<Long> renewal = leader.renew(1);
         boolean acknowledged = renewal.isDone();
