@@ -22,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -59,6 +60,8 @@ import org.slf4j.LoggerFactory;
 public final class Lessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Lessor.class);
     private static final int MAX_CHECKPOINT_BATCH = 1000;
+    /** Applied events taken in per hold of the monitor, so keep-alives never wait behind a backlog. */
+    private static final int DRAIN_CHUNK = 256;
     private static final long NANOS = 1_000_000_000L;
     /** Every lease, renewed or not, is checkpointed about this often (nanoseconds)... */
     private static final long FULL_CHECKPOINT_NANOS = 5 * NANOS;
@@ -96,6 +99,9 @@ public final class Lessor implements AutoCloseable {
     private final LeaseMetrics metrics;
     private final ScheduledExecutorService scheduler;
     private final ConcurrentLinkedQueue<AppliedEvent> appliedEvents = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Renewal> renewals = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean renewalsScheduled = new AtomicBoolean();
 
     // Guarded by this.
     private long primaryTerm;
@@ -122,7 +128,6 @@ public final class Lessor implements AutoCloseable {
     private final Map<Long, CompletableFuture<Void>> revokedSignals = new HashMap<>();
     private final List<Long> pendingClears = new ArrayList<>();
     private final List<CompletableFuture<Void>> pendingClearWaiters = new ArrayList<>();
-    private boolean clearScheduled;
     private double revokeTokens;
     private long lastTick;
     private long lastCheckpoint;
@@ -148,16 +153,19 @@ public final class Lessor implements AutoCloseable {
             @Override
             public void granted(long id) {
                 appliedEvents.add(new AppliedEvent(Kind.GRANTED, id, 0, nanoClock.getAsLong()));
+                drainSoon();
             }
 
             @Override
             public void revoked(long id) {
                 appliedEvents.add(new AppliedEvent(Kind.REVOKED, id, 0, nanoClock.getAsLong()));
+                drainSoon();
             }
 
             @Override
             public void checkpointed(long id, long remaining) {
                 appliedEvents.add(new AppliedEvent(Kind.CHECKPOINTED, id, remaining, nanoClock.getAsLong()));
+                drainSoon();
             }
         });
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -180,61 +188,101 @@ public final class Lessor implements AutoCloseable {
      * Keep-alive: restarts the lease's clock at its full TTL. Completes with the TTL, or fails
      * with LEASE_NOT_FOUND (unknown, or expired and then revoked) or {@link NotPrimaryException}
      * when this member does not lead (or stopped leading while an expired lease awaited its revoke).
+     *
+     * <p>Only queues the request: the lessor thread takes renewals in batches, so the caller (an
+     * event loop) never waits for this object's monitor.
      */
     public CompletableFuture<Long> renew(long id) {
-        CompletableFuture<Void> waitRevoked = null;
-        CompletableFuture<Void> clear = null;
-        long ttl;
+        Renewal r = new Renewal(id, new CompletableFuture<>());
+        renewals.add(r);
+        if (!renewalsScheduled.getAndSet(true)) {
+            try {
+                scheduler.execute(this::renewQueued);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                failQueuedRenewals();
+            }
+        }
+        return r.result();
+    }
+
+    /** A keep-alive waiting for the lessor thread. */
+    private record Renewal(long id, CompletableFuture<Long> result) {
+    }
+
+    /** Lessor thread: renews every queued lease under one hold of the monitor, answers outside it. */
+    private void renewQueued() {
+        renewalsScheduled.set(false);
+        List<Renewal> batch = new ArrayList<>();
+        Renewal r;
+        while ((r = renewals.poll()) != null) {
+            batch.add(r);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Runnable> answers = new ArrayList<>(batch.size());
         synchronized (this) {
             long now = nanoClock.getAsLong();
-            if (!ensurePrimary(now)) {
-                return CompletableFuture.failedFuture(new NotPrimaryException());
-            }
-            drainApplied(now, true, new ArrayList<>());
-            long[] ttls = store.ttls(id);
-            if (ttls == null) {
-                return CompletableFuture.failedFuture(EtcdError.LEASE_NOT_FOUND.exception());
-            }
-            Long exp = expiry.get(id);
-            if (exp != null && exp <= now) {
-                // Expired: its revoke is pending or in flight; answer once it applied, as etcd does.
-                waitRevoked = revokedSignals.computeIfAbsent(id, k -> new CompletableFuture<>());
-                ttl = -1;
-            } else {
-                ttl = ttls[0];
-                setDeadline(id, now + ttl * NANOS);
-                metrics.renewed.inc();
-                Long covered = coveredSince.get(id);
-                if (ttls[1] > 0 || covered == null || now - covered > config.electionTimeout().toNanos() / 2) {
-                    // A checkpointed remainder would outlive the renewal in a restart or on a new
-                    // leader, or the members' shadows lag too far behind it for a new leader's
-                    // extension to cover (the checkpoint meant to catch them up may be stuck in
-                    // raft): the renewal counts only once the clear applied.
-                    long renewedAt = now;
-                    clear = new CompletableFuture<>();
-                    clear.thenRun(() -> {
-                        synchronized (this) {
-                            coveredSince.merge(id, renewedAt, Math::max);
-                        }
-                    });
-                    pendingClears.add(id);
-                    pendingClearWaiters.add(clear);
-                    if (!clearScheduled) {
-                        clearScheduled = true;
-                        scheduler.execute(this::flushClears);
-                    }
-                } else {
-                    unrecorded.add(id);
-                }
+            boolean primary = ensurePrimary(now);
+            for (Renewal x : batch) {
+                answers.add(primary ? renewLocked(x, now) : () -> x.result().completeExceptionally(new NotPrimaryException()));
             }
         }
-        if (waitRevoked != null) {
-            return waitRevoked.thenCompose(v -> CompletableFuture.failedFuture(EtcdError.LEASE_NOT_FOUND.exception()));
+        answers.forEach(Runnable::run);
+        flushClears();
+    }
+
+    private void failQueuedRenewals() {
+        Renewal r;
+        while ((r = renewals.poll()) != null) {
+            r.result().completeExceptionally(new NotPrimaryException());
         }
-        if (clear != null) {
-            return clear.thenApply(v -> ttl);
+    }
+
+    /** One renewal on the leader; returns how to answer it once the monitor is released. */
+    private Runnable renewLocked(Renewal r, long now) {
+        long id = r.id();
+        CompletableFuture<Long> result = r.result();
+        // Applied events not yet taken in can only send a renewal through raft (a grant not yet
+        // seen) or are caught by the store (a revoke: the lease is gone from it already).
+        long[] ttls = store.ttls(id);
+        if (ttls == null) {
+            return () -> result.completeExceptionally(EtcdError.LEASE_NOT_FOUND.exception());
         }
-        return CompletableFuture.completedFuture(ttl);
+        Long exp = expiry.get(id);
+        if (exp != null && exp <= now) {
+            // Expired: its revoke is pending or in flight; answer once it applied, as etcd does.
+            CompletableFuture<Void> revoked = revokedSignals.computeIfAbsent(id, k -> new CompletableFuture<>());
+            return () -> revoked.whenComplete((v, err) ->
+                    result.completeExceptionally(err != null ? err : EtcdError.LEASE_NOT_FOUND.exception()));
+        }
+        long ttl = ttls[0];
+        setDeadline(id, now + ttl * NANOS);
+        metrics.renewed.inc();
+        Long covered = coveredSince.get(id);
+        if (ttls[1] == 0 && covered != null && now - covered <= config.electionTimeout().toNanos() / 2) {
+            // Every member's shadow is within half an election timeout of this renewal's deadline:
+            // a new leader's extension covers it even if nothing of it reaches raft.
+            unrecorded.add(id);
+            return () -> result.complete(ttl);
+        }
+        // A checkpointed remainder would outlive the renewal in a restart or on a new leader, or
+        // the members' shadows lag too far behind it for a new leader's extension to cover: the
+        // renewal counts only once the clear applied.
+        CompletableFuture<Void> clear = new CompletableFuture<>();
+        clear.whenComplete((v, err) -> {
+            if (err != null) {
+                result.completeExceptionally(err);
+                return;
+            }
+            synchronized (this) {
+                coveredSince.merge(id, now, Math::max);
+            }
+            result.complete(ttl);
+        });
+        pendingClears.add(id);
+        pendingClearWaiters.add(clear);
+        return () -> { };
     }
 
     /**
@@ -249,7 +297,7 @@ public final class Lessor implements AutoCloseable {
             if (!ensurePrimary(now)) {
                 throw new NotPrimaryException();
             }
-            drainApplied(now, true, new ArrayList<>());
+            drainApplied(now, true, new ArrayList<>(), Integer.MAX_VALUE);
             Long exp = expiry.get(id);
             remaining = exp == null ? -1 : Math.max(0, (exp - now) / NANOS);
         }
@@ -291,7 +339,7 @@ public final class Lessor implements AutoCloseable {
         synchronized (this) {
             long now = nanoClock.getAsLong();
             boolean primary = ensurePrimary(now);
-            drainApplied(now, primary, revoked);
+            drainApplied(now, primary, revoked, Integer.MAX_VALUE);
             double elapsed = (now - lastTick) / (double) NANOS;
             lastTick = now;
             if (primary) {
@@ -373,9 +421,37 @@ public final class Lessor implements AutoCloseable {
         collectCheckpoints(now, fullRound, fullRoundPerTick, out);
     }
 
-    private void drainApplied(long now, boolean primary, List<CompletableFuture<Void>> revoked) {
+    private void drainSoon() {
+        if (!drainScheduled.getAndSet(true)) {
+            try {
+                scheduler.execute(this::drainTask);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                drainScheduled.set(false);
+            }
+        }
+    }
+
+    /** Takes in applied events on the lessor thread, a chunk per hold of the monitor. */
+    private void drainTask() {
+        drainScheduled.set(false);
+        List<CompletableFuture<Void>> revoked = new ArrayList<>();
+        boolean more = true;
+        while (more) {
+            synchronized (this) {
+                long now = nanoClock.getAsLong();
+                more = drainApplied(now, ensurePrimary(now), revoked, DRAIN_CHUNK);
+            }
+        }
+        revoked.forEach(f -> f.complete(null));
+    }
+
+    /** Takes in at most {@code max} applied events; true if more are waiting. */
+    private boolean drainApplied(long now, boolean primary, List<CompletableFuture<Void>> revoked, int max) {
         AppliedEvent ev;
-        while ((ev = appliedEvents.poll()) != null) {
+        for (int n = 0; n < max; n++) {
+            if ((ev = appliedEvents.poll()) == null) {
+                return false;
+            }
             long id = ev.id();
             switch (ev.kind()) {
                 case GRANTED -> {
@@ -419,6 +495,7 @@ public final class Lessor implements AutoCloseable {
                 }
             }
         }
+        return !appliedEvents.isEmpty();
     }
 
     private void setDeadline(long id, long deadline) {
@@ -452,7 +529,7 @@ public final class Lessor implements AutoCloseable {
     }
 
     private void promote(long now) {
-        drainApplied(now, false, new ArrayList<>());
+        drainApplied(now, false, new ArrayList<>(), Integer.MAX_VALUE);
         // Other members' shadows lack this member's extension: first renewals go through raft.
         coveredSince.clear();
         long extend = config.electionTimeout().toNanos();
@@ -523,7 +600,6 @@ public final class Lessor implements AutoCloseable {
         List<Long> ids;
         List<CompletableFuture<Void>> waiters;
         synchronized (this) {
-            clearScheduled = false;
             ids = new ArrayList<>(pendingClears);
             waiters = new ArrayList<>(pendingClearWaiters);
             pendingClears.clear();
@@ -578,5 +654,6 @@ public final class Lessor implements AutoCloseable {
         }
         scheduler.shutdownNow();
         scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        failQueuedRenewals();
     }
 }
