@@ -14,8 +14,11 @@ import io.grpc.stub.StreamObserver;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
@@ -102,20 +105,32 @@ final class LeaseKeepAliveBench {
             long[] shortIds = grant(channels, expiring, expiringTtl, true);
             long expiryStart = System.nanoTime();
             LongAccumulator maxPut = new LongAccumulator(Math::max, 0);
+            // Every put's start (from the expiry phase's start) and duration, to tell one stall from many.
+            ConcurrentLinkedQueue<long[]> putTimes = new ConcurrentLinkedQueue<>();
             AtomicLong puts = new AtomicLong();
             AtomicBoolean putsDone = new AtomicBoolean();
             List<Thread> putters = new ArrayList<>();
+            // Each put loop's first calls pay for the client's own warm-up: not timed.
+            CountDownLatch putsWarm = new CountDownLatch(putClients);
             for (int p = 0; p < putClients; p++) {
                 KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channels.get(p % channels.size()));
                 int n = p;
                 Thread t = new Thread(() -> {
                     long i = 0;
+                    for (; i < 20; i++) {
+                        kv.withDeadlineAfter(30, TimeUnit.SECONDS).put(PutRequest.newBuilder()
+                                .setKey(ByteString.copyFromUtf8("bench-put/" + n + "/" + i))
+                                .setValue(ByteString.copyFromUtf8("v")).build());
+                    }
+                    putsWarm.countDown();
                     while (!putsDone.get()) {
                         long s = System.nanoTime();
                         kv.withDeadlineAfter(30, TimeUnit.SECONDS).put(PutRequest.newBuilder()
                                 .setKey(ByteString.copyFromUtf8("bench-put/" + n + "/" + (i++ % 1000)))
                                 .setValue(ByteString.copyFromUtf8("v")).build());
-                        maxPut.accumulate(System.nanoTime() - s);
+                        long took = System.nanoTime() - s;
+                        maxPut.accumulate(took);
+                        putTimes.add(new long[] {s - expiryStart, took});
                         puts.incrementAndGet();
                     }
                 }, "bench-put-" + p);
@@ -123,6 +138,7 @@ final class LeaseKeepAliveBench {
                 t.start();
                 putters.add(t);
             }
+            putsWarm.await(60, TimeUnit.SECONDS);
             KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channels.get(0));
             RangeRequest left = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("bench-expire/"))
                     .setRangeEnd(ByteString.copyFromUtf8("bench-expire0")).setCountOnly(true).build();
@@ -145,10 +161,18 @@ final class LeaseKeepAliveBench {
             for (CompletableFuture<Void> s : streams) {
                 s.get(30, TimeUnit.SECONDS);
             }
+            long[][] times = putTimes.toArray(long[][]::new);
+            Arrays.sort(times, Comparator.comparingLong((long[] t) -> t[1]).reversed());
+            long over100 = Arrays.stream(times).filter(t -> t[1] > 100_000_000L).count();
+            double p99 = times.length == 0 ? 0 : times[times.length / 100][1] / 1e6;
+            for (int i = 0; i < Math.min(5, times.length); i++) {
+                System.err.printf("slow put: started %.2f s into the expiry phase, took %.1f ms%n",
+                        times[i][0] / 1e9, times[i][1] / 1e6);
+            }
             out.printf("keepalive_qps=%d keepalive_qps_overall=%d leases=%d clients=%d expiring=%d "
-                            + "expiry_done_after_s=%.2f puts=%d longest_put_ms=%.1f%n",
+                            + "expiry_done_after_s=%.2f puts=%d longest_put_ms=%.1f put_p99_ms=%.1f puts_over_100ms=%d%n",
                     qps, qpsDuring, leases, clients, shortIds.length,
-                    gone < 0 ? -1.0 : (gone - expiryStart) / 1e9, puts.get(), maxPut.get() / 1e6);
+                    gone < 0 ? -1.0 : (gone - expiryStart) / 1e9, puts.get(), maxPut.get() / 1e6, p99, over100);
             return gone < 0 ? 2 : 0;
         } finally {
             for (ManagedChannel c : channels) {

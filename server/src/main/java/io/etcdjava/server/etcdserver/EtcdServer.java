@@ -119,7 +119,8 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         // etcd: 5 s plus two election timeouts for leader changes in between.
         this.requestTimeout = Duration.ofSeconds(5).plus(s.heartbeat().multipliedBy(2L * s.electionTicks()));
         this.leaseStore = leaseStore;
-        this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks())),
+        this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks()))
+                .withRevokesPerSecond(s.leaseRevokeRate()),
                 this::propose, this::leaderTerm, System::nanoTime, leaseStore.metrics()).start();
         this.leaseForwarder = new LeaseForwarder(clusterId, memberId, new LeaderLookup() {
             @Override
