@@ -1,5 +1,6 @@
 package io.etcdjava.server.api.grpc;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdjava.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdjava.api.etcdserverpb.LeaseGrantResponse;
 import io.etcdjava.api.etcdserverpb.LeaseGrpc;
@@ -51,6 +52,7 @@ public final class LeaseGrpcService extends LeaseGrpc.LeaseImplBase {
      */
     @Override
     public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(StreamObserver<LeaseKeepAliveResponse> out) {
-        return new KeepAliveStream(leases, out);
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        return new KeepAliveStream(leases, out, ctx != null ? ctx.eventLoop() : Runnable::run);
     }
 }
