@@ -14,22 +14,25 @@ import io.grpc.stub.StreamObserver;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.concurrent.atomic.LongAccumulator;
 
 /**
  * {@code benchmark lease-keepalive}: issue 6's lease workload. Grants {@code --leases} long leases
  * and keeps them alive from {@code --clients} keep-alive streams (each renews its share round-robin,
- * {@code --window} requests in flight), measuring keep-alive QPS for {@code --seconds}. Then grants
- * {@code --expiring} short leases with one key each and, while the keep-alives go on, runs
- * {@code --put-clients} sequential put loops until every expiring key is gone, reporting the
- * longest put (the stall) and how long the mass expiry took. Prints one line of {@code key=value}.
+ * {@code --window} requests in flight), measuring keep-alive QPS for {@code --seconds}. Then runs
+ * {@code --put-clients} sequential put loops for 5 s beside the keep-alives (the baseline: what a
+ * put costs on this machine anyway), grants {@code --expiring} short leases with one key each and,
+ * while the keep-alives go on, runs the put loops again until every expiring key is gone, reporting
+ * the longest put (the stall) and how long the mass expiry took. Prints one line of {@code key=value}.
  */
 final class LeaseKeepAliveBench {
     private LeaseKeepAliveBench() {
@@ -98,31 +101,15 @@ final class LeaseKeepAliveBench {
             Thread.sleep(seconds * 1000L);
             long qps = Math.round((renewed.get() - before) / ((System.nanoTime() - t0) / 1e9));
 
+            // Baseline: the same put load for a few seconds with only the keep-alives running.
+            PutLoad baseline = PutLoad.start(channels, putClients);
+            Thread.sleep(5000);
+            baseline.stop();
+
             // Mass expiry under a put load, keep-alives still running.
             long[] shortIds = grant(channels, expiring, expiringTtl, true);
             long expiryStart = System.nanoTime();
-            LongAccumulator maxPut = new LongAccumulator(Math::max, 0);
-            AtomicLong puts = new AtomicLong();
-            AtomicBoolean putsDone = new AtomicBoolean();
-            List<Thread> putters = new ArrayList<>();
-            for (int p = 0; p < putClients; p++) {
-                KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channels.get(p % channels.size()));
-                int n = p;
-                Thread t = new Thread(() -> {
-                    long i = 0;
-                    while (!putsDone.get()) {
-                        long s = System.nanoTime();
-                        kv.withDeadlineAfter(30, TimeUnit.SECONDS).put(PutRequest.newBuilder()
-                                .setKey(ByteString.copyFromUtf8("bench-put/" + n + "/" + (i++ % 1000)))
-                                .setValue(ByteString.copyFromUtf8("v")).build());
-                        maxPut.accumulate(System.nanoTime() - s);
-                        puts.incrementAndGet();
-                    }
-                }, "bench-put-" + p);
-                t.setDaemon(true);
-                t.start();
-                putters.add(t);
-            }
+            PutLoad load = PutLoad.start(channels, putClients);
             KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channels.get(0));
             RangeRequest left = RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8("bench-expire/"))
                     .setRangeEnd(ByteString.copyFromUtf8("bench-expire0")).setCountOnly(true).build();
@@ -136,19 +123,22 @@ final class LeaseKeepAliveBench {
                 Thread.sleep(50);
             }
             Thread.sleep(1000);
-            putsDone.set(true);
-            for (Thread t : putters) {
-                t.join(30_000);
-            }
+            load.stop();
             long qpsDuring = Math.round((renewed.get() - before) / ((System.nanoTime() - t0) / 1e9));
             stop.set(true);
             for (CompletableFuture<Void> s : streams) {
                 s.get(30, TimeUnit.SECONDS);
             }
+            for (long[] t : load.slowest(5)) {
+                System.err.printf("slow put: started %.2f s into the expiry phase, took %.1f ms%n",
+                        (t[0] - expiryStart) / 1e9, t[1] / 1e6);
+            }
             out.printf("keepalive_qps=%d keepalive_qps_overall=%d leases=%d clients=%d expiring=%d "
-                            + "expiry_done_after_s=%.2f puts=%d longest_put_ms=%.1f%n",
+                            + "expiry_done_after_s=%.2f puts=%d longest_put_ms=%.1f put_p99_ms=%.1f puts_over_100ms=%d "
+                            + "baseline_puts=%d baseline_longest_put_ms=%.1f baseline_put_p99_ms=%.1f%n",
                     qps, qpsDuring, leases, clients, shortIds.length,
-                    gone < 0 ? -1.0 : (gone - expiryStart) / 1e9, puts.get(), maxPut.get() / 1e6);
+                    gone < 0 ? -1.0 : (gone - expiryStart) / 1e9, load.count(), load.longestMs(), load.p99Ms(),
+                    load.over(100), baseline.count(), baseline.longestMs(), baseline.p99Ms());
             return gone < 0 ? 2 : 0;
         } finally {
             for (ManagedChannel c : channels) {
@@ -273,5 +263,76 @@ final class LeaseKeepAliveBench {
         closer.setDaemon(true);
         closer.start();
         return finished;
+    }
+
+    /** {@code clients} sequential put loops, each put's start and duration recorded until {@link #stop}. */
+    private static final class PutLoad {
+        private final ConcurrentLinkedQueue<long[]> times = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean done = new AtomicBoolean();
+        private final List<Thread> threads = new ArrayList<>();
+        private long[][] sorted;
+
+        /** Starts the loops and returns once each has done 20 untimed warm-up puts. */
+        static PutLoad start(List<ManagedChannel> channels, int clients) throws InterruptedException {
+            PutLoad l = new PutLoad();
+            CountDownLatch warm = new CountDownLatch(clients);
+            for (int p = 0; p < clients; p++) {
+                KVGrpc.KVBlockingStub kv = KVGrpc.newBlockingStub(channels.get(p % channels.size()));
+                int n = p;
+                Thread t = new Thread(() -> {
+                    long i = 0;
+                    // A loop's first calls pay for the client's own warm-up: not timed.
+                    for (; i < 20; i++) {
+                        put(kv, n, i);
+                    }
+                    warm.countDown();
+                    while (!l.done.get()) {
+                        long s = System.nanoTime();
+                        put(kv, n, i++ % 1000);
+                        l.times.add(new long[] {s, System.nanoTime() - s});
+                    }
+                }, "bench-put-" + p);
+                t.setDaemon(true);
+                t.start();
+                l.threads.add(t);
+            }
+            warm.await(60, TimeUnit.SECONDS);
+            return l;
+        }
+
+        private static void put(KVGrpc.KVBlockingStub kv, int client, long i) {
+            kv.withDeadlineAfter(30, TimeUnit.SECONDS).put(PutRequest.newBuilder()
+                    .setKey(ByteString.copyFromUtf8("bench-put/" + client + "/" + i))
+                    .setValue(ByteString.copyFromUtf8("v")).build());
+        }
+
+        void stop() throws InterruptedException {
+            done.set(true);
+            for (Thread t : threads) {
+                t.join(30_000);
+            }
+            sorted = times.toArray(long[][]::new);
+            Arrays.sort(sorted, Comparator.comparingLong((long[] t) -> t[1]).reversed());
+        }
+
+        int count() {
+            return sorted.length;
+        }
+
+        double longestMs() {
+            return sorted.length == 0 ? 0 : sorted[0][1] / 1e6;
+        }
+
+        double p99Ms() {
+            return sorted.length == 0 ? 0 : sorted[sorted.length / 100][1] / 1e6;
+        }
+
+        long over(long millis) {
+            return Arrays.stream(sorted).filter(t -> t[1] > millis * 1_000_000L).count();
+        }
+
+        List<long[]> slowest(int n) {
+            return Arrays.asList(sorted).subList(0, Math.min(n, sorted.length));
+        }
     }
 }

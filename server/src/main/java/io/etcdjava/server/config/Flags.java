@@ -179,6 +179,8 @@ final class Flags {
         def("experimental-backend-bbolt-freelist-type", Kind.STRING, "");
         def("experimental-enable-lease-checkpoint", Kind.BOOL, false);
         def("experimental-enable-lease-checkpoint-persist", Kind.BOOL, false);
+        // Ours: etcd hard-codes the leader's revoke rate (lease.leaseRevokeRate).
+        def("experimental-lease-revoke-rate", Kind.INT, 1000L);
         def("experimental-compaction-batch-limit", Kind.INT, 0L);
         def("experimental-watch-progress-notify-interval", Kind.DURATION, Duration.ofMinutes(10));
         def("watch-progress-notify-interval", Kind.DURATION, Duration.ZERO);

@@ -419,6 +419,11 @@ public final class ServerConfig {
         return bool("experimental-enable-lease-checkpoint-persist");
     }
 
+    /** Expired leases the leader revokes per second (validated positive). */
+    public int experimentalLeaseRevokeRate() {
+        return (int) num("experimental-lease-revoke-rate");
+    }
+
     /** Revisions deleted per compaction batch; 0 means the store's default (1000). */
     public long experimentalCompactionBatchLimit() {
         return num("experimental-compaction-batch-limit");

@@ -224,6 +224,8 @@ Experimental feature:
     ExperimentalEnableLeaseCheckpoint enables primary lessor to persist lease remainingTTL to prevent indefinite auto-renewal of long lived leases.
   --experimental-enable-lease-checkpoint-persist 'false'
     Enable persisting remainingTTL to prevent indefinite auto-renewal of long lived leases. Requires experimental-enable-lease-checkpoint to be enabled.
+  --experimental-lease-revoke-rate '1000'
+    Maximum number of expired leases the leader revokes per second (etcd hard-codes 1000).
   --experimental-compaction-batch-limit 1000
     ExperimentalCompactionBatchLimit sets the maximum revisions deleted in each compaction batch.
   --experimental-compaction-sleep-interval '10ms'

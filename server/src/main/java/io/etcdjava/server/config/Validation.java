@@ -163,6 +163,15 @@ final class Validation {
             throw new ConfigException("setting experimental-enable-lease-checkpoint-persist requires "
                     + "experimental-enable-lease-checkpoint");
         }
+        long revokeRate = (Long) v.get("experimental-lease-revoke-rate");
+        // Worded like etcd's own checks of --heartbeat-interval and --election-timeout.
+        if (revokeRate <= 0) {
+            throw new ConfigException("--experimental-lease-revoke-rate must be >0 (set to " + revokeRate + ")");
+        }
+        if (revokeRate > Integer.MAX_VALUE) {
+            throw new ConfigException("--experimental-lease-revoke-rate must be <=" + Integer.MAX_VALUE
+                    + " (set to " + revokeRate + ")");
+        }
     }
 
     /**

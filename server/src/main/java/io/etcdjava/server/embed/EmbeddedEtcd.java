@@ -171,7 +171,8 @@ public final class EmbeddedEtcd implements AutoCloseable {
                 cfg.maxRequestBytes(),
                 cfg.preVote(),
                 cfg.experimentalSnapshotCatchupEntries(),
-                cfg.strictReconfigCheck());
+                cfg.strictReconfigCheck(),
+                cfg.experimentalLeaseRevokeRate());
     }
 
     public EtcdServer server() {

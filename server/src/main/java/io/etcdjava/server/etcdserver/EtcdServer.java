@@ -132,7 +132,8 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         timeoutSweeper.scheduleWithFixedDelay(() -> wait.expire(System.nanoTime(), EtcdError.TIMEOUT::exception),
                 TIMEOUT_SWEEP.toMillis(), TIMEOUT_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         this.leaseStore = leaseStore;
-        this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks())),
+        this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks()))
+                .withRevokesPerSecond(s.leaseRevokeRate()),
                 this::propose, this::leaderTerm, System::nanoTime, leaseStore.metrics()).start();
         this.leaseForwarder = new LeaseForwarder(clusterId, memberId, new LeaderLookup() {
             @Override

@@ -241,16 +241,22 @@ public final class LeaseStore implements LeaseLookup {
     /** Applies checkpoints of remaining TTLs; unknown leases are skipped, as etcd does. */
     public void checkpoint(LeaseCheckpointRequest r, long raftIndex, long raftTerm) {
         List<LeaseCheckpoint> applied = new ArrayList<>(r.getCheckpointsCount());
+        List<Lease> records = new ArrayList<>(r.getCheckpointsCount());
         try (WriteTxn txn = store.write(raftIndex, raftTerm)) {
             synchronized (this) {
                 for (LeaseCheckpoint cp : r.getCheckpointsList()) {
                     Entry e = leases.get(cp.getID());
                     if (e != null) {
                         e.remainingTtl = cp.getRemainingTTL();
-                        txn.batch().put(Schema.LEASE, idBytes(e.id), e.record());
+                        records.add(Lease.newBuilder().setID(e.id).setTTL(e.ttl).setRemainingTTL(e.remainingTtl).build());
                         applied.add(cp);
                     }
                 }
+            }
+            // Outside the monitor: a batch of a thousand checkpoints must not hold up the lessor
+            // (and the keep-alives waiting on it) while RocksDB takes the writes.
+            for (Lease l : records) {
+                txn.batch().put(Schema.LEASE, idBytes(l.getID()), l.toByteArray());
             }
         }
         for (LeaseCheckpoint cp : applied) {

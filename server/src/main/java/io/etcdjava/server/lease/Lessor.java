@@ -6,6 +6,7 @@ import io.etcdjava.api.etcdserverpb.LeaseRevokeRequest;
 import io.etcdjava.api.internal.InternalRaftRequest;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,6 +22,7 @@ import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -30,18 +32,25 @@ import org.slf4j.LoggerFactory;
  * raft entries — revokes of expired leases (rate-limited) and checkpoints of remaining TTLs. The
  * applied state lives in {@link LeaseStore}; this class only reads it and proposes.
  *
- * <p>Every member also keeps a <em>shadow</em> deadline per lease: the local time a grant or
- * checkpoint was applied plus the TTL it implies. A renewal is acknowledged only after the
- * checkpoint that clears the lease's remainder applied, unless the last such clear (or the grant)
- * applied less than half an election timeout before; renewed leases are checkpointed every
- * checkpoint interval. So a shadow deadline is never earlier than the deadline of an acknowledged
- * renewal by more than half an election timeout, however slowly raft commits the checkpoints. A
- * new leader starts each lease's clock from its shadow deadline (or now, if that passed while there
- * was no leader) plus one election timeout (etcd: remaining TTL plus one election timeout): no lease
- * expires early, and none lives more than one election timeout past its deadline or the moment a
- * leader took over, whichever is later — plus up to a second, as checkpoints carry whole seconds
- * rounded up. After a full restart there are no shadows: clocks start from the checkpointed
- * remainders, as in etcd.
+ * <p>Every member also keeps a <em>shadow</em> deadline per lease ({@link Shadows}): the local
+ * time a grant or clear was applied plus the TTL, moved forward by checkpoints. A renewal is
+ * answered from memory when the lease's last renewal recorded through raft (a clear, or the grant)
+ * applied less than half an election timeout before; otherwise only once the checkpoint that clears
+ * the lease's remainder applied. Leases renewed from memory are checkpointed every checkpoint
+ * interval. So a shadow deadline is never earlier than the deadline of an acknowledged renewal by
+ * more than half an election timeout, however slowly raft commits the checkpoints, and never later
+ * than the leader's deadline plus raft's delay. A new leader starts each lease's clock from its
+ * shadow deadline (or now, if that passed while there was no leader) plus one election timeout
+ * (etcd: remaining TTL plus one election timeout): no lease expires early, and none lives more than
+ * one election timeout past its deadline or the moment a leader took over, whichever is later.
+ * After a full restart there are no shadows: clocks start from the checkpointed remainders, as in
+ * etcd, which every lease gets at least every few seconds.
+ *
+ * <p>Why renewals may wait for raft at all (etcd answers every one from memory): a leader that
+ * answers a renewal and dies before anything of it left the machine leaves the next leader unable
+ * to tell a renewed lease from a dead client's, so it must either expire the renewed lease early or
+ * keep the dead one a whole TTL past its deadline (etcd's reset). Recording the renewal first keeps
+ * both bounds; the renewals of one keep-alive stream do not wait for each other.
  *
  * <p>Threads: owns one scheduler thread, "lease-lessor", which ticks and proposes. {@link #renew}
  * and {@link #timeToLive} run on callers' threads; the store listener on the apply thread only
@@ -51,9 +60,16 @@ import org.slf4j.LoggerFactory;
 public final class Lessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Lessor.class);
     private static final int MAX_CHECKPOINT_BATCH = 1000;
+    /** Applied events taken in per hold of the monitor, so keep-alives never wait behind a backlog. */
+    private static final int DRAIN_CHUNK = 256;
     private static final long NANOS = 1_000_000_000L;
-    /** Every lease, renewed or not, is checkpointed at least this often (nanoseconds). */
+    /** Every lease, renewed or not, is checkpointed about this often (nanoseconds)... */
     private static final long FULL_CHECKPOINT_NANOS = 5 * NANOS;
+    /**
+     * ...but no faster than this many leases a second, spread over the lessor's ticks: a burst of
+     * 100,000 checkpoints would hold the apply thread (and every put behind it) for a while.
+     */
+    private static final long FULL_CHECKPOINTS_PER_SECOND = 2000;
 
     /** Proposes a request through raft; completes with what applying it produced. */
     @FunctionalInterface
@@ -83,6 +99,9 @@ public final class Lessor implements AutoCloseable {
     private final LeaseMetrics metrics;
     private final ScheduledExecutorService scheduler;
     private final ConcurrentLinkedQueue<AppliedEvent> appliedEvents = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final ConcurrentLinkedQueue<Renewal> renewals = new ConcurrentLinkedQueue<>();
+    private final AtomicBoolean renewalsScheduled = new AtomicBoolean();
 
     // Guarded by this.
     private long primaryTerm;
@@ -90,22 +109,28 @@ public final class Lessor implements AutoCloseable {
     private final Map<Long, Long> expiry = new HashMap<>();
     private final PriorityQueue<Due> dueQueue = new PriorityQueue<>(Comparator.comparingLong(Due::deadline));
     private final Set<Long> revoking = new HashSet<>();
-    private final Set<Long> renewedSinceCheckpoint = new HashSet<>();
+    /**
+     * Leader only: leases whose deadline moved without raft recording it (renewed from memory,
+     * granted, or re-clocked by a promotion) since the last checkpoint round.
+     */
+    private final Set<Long> unrecorded = new HashSet<>();
+    /** Leader only: the rest of the current full checkpoint round, a slice proposed every tick. */
+    private final ArrayDeque<Long> fullRound = new ArrayDeque<>();
+    private int fullRoundPerTick;
+    private long nextFullRound;
     /**
      * Leader only: when (leader's clock) a renewal or grant last restarted a lease's clock through
      * an applied raft entry. Every member's shadow is at least that time plus the TTL.
      */
     private final Map<Long, Long> coveredSince = new HashMap<>();
     /** Every member: the deadline the applied grants and checkpoints imply, on this member's clock. */
-    private final Map<Long, Long> shadow = new HashMap<>();
+    private final Shadows shadow = new Shadows();
     private final Map<Long, CompletableFuture<Void>> revokedSignals = new HashMap<>();
     private final List<Long> pendingClears = new ArrayList<>();
     private final List<CompletableFuture<Void>> pendingClearWaiters = new ArrayList<>();
-    private boolean clearScheduled;
     private double revokeTokens;
     private long lastTick;
     private long lastCheckpoint;
-    private long lastFullCheckpoint;
     private volatile boolean closed;
 
     /**
@@ -128,16 +153,19 @@ public final class Lessor implements AutoCloseable {
             @Override
             public void granted(long id) {
                 appliedEvents.add(new AppliedEvent(Kind.GRANTED, id, 0, nanoClock.getAsLong()));
+                drainSoon();
             }
 
             @Override
             public void revoked(long id) {
                 appliedEvents.add(new AppliedEvent(Kind.REVOKED, id, 0, nanoClock.getAsLong()));
+                drainSoon();
             }
 
             @Override
             public void checkpointed(long id, long remaining) {
                 appliedEvents.add(new AppliedEvent(Kind.CHECKPOINTED, id, remaining, nanoClock.getAsLong()));
+                drainSoon();
             }
         });
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -160,60 +188,101 @@ public final class Lessor implements AutoCloseable {
      * Keep-alive: restarts the lease's clock at its full TTL. Completes with the TTL, or fails
      * with LEASE_NOT_FOUND (unknown, or expired and then revoked) or {@link NotPrimaryException}
      * when this member does not lead (or stopped leading while an expired lease awaited its revoke).
+     *
+     * <p>Only queues the request: the lessor thread takes renewals in batches, so the caller (an
+     * event loop) never waits for this object's monitor.
      */
     public CompletableFuture<Long> renew(long id) {
-        CompletableFuture<Void> waitRevoked = null;
-        CompletableFuture<Void> clear = null;
-        long ttl;
+        Renewal r = new Renewal(id, new CompletableFuture<>());
+        renewals.add(r);
+        if (!renewalsScheduled.getAndSet(true)) {
+            try {
+                scheduler.execute(this::renewQueued);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                failQueuedRenewals();
+            }
+        }
+        return r.result();
+    }
+
+    /** A keep-alive waiting for the lessor thread. */
+    private record Renewal(long id, CompletableFuture<Long> result) {
+    }
+
+    /** Lessor thread: renews every queued lease under one hold of the monitor, answers outside it. */
+    private void renewQueued() {
+        renewalsScheduled.set(false);
+        List<Renewal> batch = new ArrayList<>();
+        Renewal r;
+        while ((r = renewals.poll()) != null) {
+            batch.add(r);
+        }
+        if (batch.isEmpty()) {
+            return;
+        }
+        List<Runnable> answers = new ArrayList<>(batch.size());
         synchronized (this) {
             long now = nanoClock.getAsLong();
-            if (!ensurePrimary(now)) {
-                return CompletableFuture.failedFuture(new NotPrimaryException());
-            }
-            drainApplied(now, true, new ArrayList<>());
-            long[] ttls = store.ttls(id);
-            if (ttls == null) {
-                return CompletableFuture.failedFuture(EtcdError.LEASE_NOT_FOUND.exception());
-            }
-            Long exp = expiry.get(id);
-            if (exp != null && exp <= now) {
-                // Expired: its revoke is pending or in flight; answer once it applied, as etcd does.
-                waitRevoked = revokedSignals.computeIfAbsent(id, k -> new CompletableFuture<>());
-                ttl = -1;
-            } else {
-                ttl = ttls[0];
-                setDeadline(id, now + ttl * NANOS);
-                renewedSinceCheckpoint.add(id);
-                metrics.renewed.inc();
-                Long covered = coveredSince.get(id);
-                if (ttls[1] > 0 || covered == null || now - covered > config.electionTimeout().toNanos() / 2) {
-                    // A checkpointed remainder would outlive the renewal in a restart or on a new
-                    // leader, or the members' shadows lag too far behind it for a new leader's
-                    // extension to cover (the checkpoint meant to catch them up may be stuck in
-                    // raft): the renewal counts only once the clear applied.
-                    long renewedAt = now;
-                    clear = new CompletableFuture<>();
-                    clear.thenRun(() -> {
-                        synchronized (this) {
-                            coveredSince.merge(id, renewedAt, Math::max);
-                        }
-                    });
-                    pendingClears.add(id);
-                    pendingClearWaiters.add(clear);
-                    if (!clearScheduled) {
-                        clearScheduled = true;
-                        scheduler.execute(this::flushClears);
-                    }
-                }
+            boolean primary = ensurePrimary(now);
+            for (Renewal x : batch) {
+                answers.add(primary ? renewLocked(x, now) : () -> x.result().completeExceptionally(new NotPrimaryException()));
             }
         }
-        if (waitRevoked != null) {
-            return waitRevoked.thenCompose(v -> CompletableFuture.failedFuture(EtcdError.LEASE_NOT_FOUND.exception()));
+        answers.forEach(Runnable::run);
+        flushClears();
+    }
+
+    private void failQueuedRenewals() {
+        Renewal r;
+        while ((r = renewals.poll()) != null) {
+            r.result().completeExceptionally(new NotPrimaryException());
         }
-        if (clear != null) {
-            return clear.thenApply(v -> ttl);
+    }
+
+    /** One renewal on the leader; returns how to answer it once the monitor is released. */
+    private Runnable renewLocked(Renewal r, long now) {
+        long id = r.id();
+        CompletableFuture<Long> result = r.result();
+        // Applied events not yet taken in can only send a renewal through raft (a grant not yet
+        // seen) or are caught by the store (a revoke: the lease is gone from it already).
+        long[] ttls = store.ttls(id);
+        if (ttls == null) {
+            return () -> result.completeExceptionally(EtcdError.LEASE_NOT_FOUND.exception());
         }
-        return CompletableFuture.completedFuture(ttl);
+        Long exp = expiry.get(id);
+        if (exp != null && exp <= now) {
+            // Expired: its revoke is pending or in flight; answer once it applied, as etcd does.
+            CompletableFuture<Void> revoked = revokedSignals.computeIfAbsent(id, k -> new CompletableFuture<>());
+            return () -> revoked.whenComplete((v, err) ->
+                    result.completeExceptionally(err != null ? err : EtcdError.LEASE_NOT_FOUND.exception()));
+        }
+        long ttl = ttls[0];
+        setDeadline(id, now + ttl * NANOS);
+        metrics.renewed.inc();
+        Long covered = coveredSince.get(id);
+        if (ttls[1] == 0 && covered != null && now - covered <= config.electionTimeout().toNanos() / 2) {
+            // Every member's shadow is within half an election timeout of this renewal's deadline:
+            // a new leader's extension covers it even if nothing of it reaches raft.
+            unrecorded.add(id);
+            return () -> result.complete(ttl);
+        }
+        // A checkpointed remainder would outlive the renewal in a restart or on a new leader, or
+        // the members' shadows lag too far behind it for a new leader's extension to cover: the
+        // renewal counts only once the clear applied.
+        CompletableFuture<Void> clear = new CompletableFuture<>();
+        clear.whenComplete((v, err) -> {
+            if (err != null) {
+                result.completeExceptionally(err);
+                return;
+            }
+            synchronized (this) {
+                coveredSince.merge(id, now, Math::max);
+            }
+            result.complete(ttl);
+        });
+        pendingClears.add(id);
+        pendingClearWaiters.add(clear);
+        return () -> { };
     }
 
     /**
@@ -228,7 +297,7 @@ public final class Lessor implements AutoCloseable {
             if (!ensurePrimary(now)) {
                 throw new NotPrimaryException();
             }
-            drainApplied(now, true, new ArrayList<>());
+            drainApplied(now, true, new ArrayList<>(), Integer.MAX_VALUE);
             Long exp = expiry.get(id);
             remaining = exp == null ? -1 : Math.max(0, (exp - now) / NANOS);
         }
@@ -270,7 +339,7 @@ public final class Lessor implements AutoCloseable {
         synchronized (this) {
             long now = nanoClock.getAsLong();
             boolean primary = ensurePrimary(now);
-            drainApplied(now, primary, revoked);
+            drainApplied(now, primary, revoked, Integer.MAX_VALUE);
             double elapsed = (now - lastTick) / (double) NANOS;
             lastTick = now;
             if (primary) {
@@ -279,8 +348,9 @@ public final class Lessor implements AutoCloseable {
                 collectExpired(now, toRevoke);
                 if (now - lastCheckpoint >= config.checkpointInterval().toNanos()) {
                     lastCheckpoint = now;
-                    collectCheckpoints(now, checkpoints);
+                    collectCheckpoints(now, unrecorded, unrecorded.size(), checkpoints);
                 }
+                collectFullRoundSlice(now, checkpoints);
             }
         }
         revoked.forEach(f -> f.complete(null));
@@ -311,17 +381,14 @@ public final class Lessor implements AutoCloseable {
     }
 
     /**
-     * Leases granted, renewed or re-clocked by a promotion since the last round, every interval (so
-     * shadows stay within one interval of the truth); every lease every few seconds (so a full
-     * restart starts from a recent remainder).
+     * Checkpoints of the first {@code max} leases of {@code ids} (removing them), skipping those
+     * whose applied remainder is already right.
      */
-    private void collectCheckpoints(long now, List<LeaseCheckpoint> out) {
-        boolean full = now - lastFullCheckpoint >= Math.max(FULL_CHECKPOINT_NANOS, config.checkpointInterval().toNanos());
-        if (full) {
-            lastFullCheckpoint = now;
-        }
-        Iterable<Long> ids = full ? expiry.keySet() : renewedSinceCheckpoint;
-        for (long id : ids) {
+    private void collectCheckpoints(long now, java.util.Collection<Long> ids, int max, List<LeaseCheckpoint> out) {
+        java.util.Iterator<Long> it = ids.iterator();
+        for (int n = 0; n < max && it.hasNext(); n++) {
+            long id = it.next();
+            it.remove();
             Long deadline = expiry.get(id);
             long[] ttls = store.ttls(id);
             if (deadline == null || ttls == null || deadline <= now || revoking.contains(id)) {
@@ -333,21 +400,68 @@ public final class Lessor implements AutoCloseable {
                 out.add(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(remaining).build());
             }
         }
-        renewedSinceCheckpoint.clear();
     }
 
-    private void drainApplied(long now, boolean primary, List<CompletableFuture<Void>> revoked) {
+    /**
+     * Every lease every {@link #FULL_CHECKPOINT_NANOS} (longer with very many leases), so that a
+     * full restart starts from a recent remainder; a slice per tick rather than all at once.
+     */
+    private void collectFullRoundSlice(long now, List<LeaseCheckpoint> out) {
+        if (fullRound.isEmpty()) {
+            if (now < nextFullRound || expiry.isEmpty()) {
+                return;
+            }
+            long period = Math.max(Math.max(FULL_CHECKPOINT_NANOS, config.checkpointInterval().toNanos()),
+                    expiry.size() * NANOS / FULL_CHECKPOINTS_PER_SECOND);
+            nextFullRound = now + period;
+            fullRound.addAll(expiry.keySet());
+            long ticks = Math.max(1, period / config.tick().toNanos());
+            fullRoundPerTick = (int) Math.min(Integer.MAX_VALUE, (fullRound.size() + ticks - 1) / ticks);
+        }
+        collectCheckpoints(now, fullRound, fullRoundPerTick, out);
+    }
+
+    private void drainSoon() {
+        if (!drainScheduled.getAndSet(true)) {
+            try {
+                scheduler.execute(this::drainTask);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                drainScheduled.set(false);
+            }
+        }
+    }
+
+    /** Takes in applied events on the lessor thread, a chunk per hold of the monitor. */
+    private void drainTask() {
+        drainScheduled.set(false);
+        List<CompletableFuture<Void>> revoked = new ArrayList<>();
+        boolean more = true;
+        while (more) {
+            synchronized (this) {
+                long now = nanoClock.getAsLong();
+                more = drainApplied(now, ensurePrimary(now), revoked, DRAIN_CHUNK);
+            }
+        }
+        revoked.forEach(f -> f.complete(null));
+    }
+
+    /** Takes in at most {@code max} applied events; true if more are waiting. */
+    private boolean drainApplied(long now, boolean primary, List<CompletableFuture<Void>> revoked, int max) {
         AppliedEvent ev;
-        while ((ev = appliedEvents.poll()) != null) {
+        for (int n = 0; n < max; n++) {
+            if ((ev = appliedEvents.poll()) == null) {
+                return false;
+            }
             long id = ev.id();
             switch (ev.kind()) {
                 case GRANTED -> {
                     long[] ttls = store.ttls(id);
                     if (ttls != null) {
-                        shadow.put(id, ev.at() + ttls[0] * NANOS);
+                        // A fresh grant has no remainder; a lease from a snapshot may.
+                        shadow.restarted(id, ev.at(), ttls[1] > 0 ? ttls[1] : ttls[0]);
                         if (primary && !expiry.containsKey(id)) {
                             setDeadline(id, now + ttls[0] * NANOS);
-                            renewedSinceCheckpoint.add(id);
+                            unrecorded.add(id);
                             coveredSince.put(id, ev.at());
                         }
                     }
@@ -355,8 +469,12 @@ public final class Lessor implements AutoCloseable {
                 case CHECKPOINTED -> {
                     long[] ttls = store.ttls(id);
                     if (ttls != null) {
-                        long implied = ev.at() + (ev.remaining() > 0 ? ev.remaining() : ttls[0]) * NANOS;
-                        shadow.put(id, implied);
+                        if (ev.remaining() > 0) {
+                            shadow.checkpointed(id, ev.at(), ev.remaining());
+                        } else {
+                            shadow.restarted(id, ev.at(), ttls[0]);
+                        }
+                        long implied = shadow.get(id);
                         Long exp = expiry.get(id);
                         if (primary && ev.remaining() == 0 && exp != null && exp < implied && !revoking.contains(id)) {
                             // A renewal the previous leader acknowledged, applied after we took over.
@@ -368,7 +486,7 @@ public final class Lessor implements AutoCloseable {
                     shadow.remove(id);
                     expiry.remove(id);
                     revoking.remove(id);
-                    renewedSinceCheckpoint.remove(id);
+                    unrecorded.remove(id);
                     coveredSince.remove(id);
                     CompletableFuture<Void> f = revokedSignals.remove(id);
                     if (f != null) {
@@ -377,6 +495,7 @@ public final class Lessor implements AutoCloseable {
                 }
             }
         }
+        return !appliedEvents.isEmpty();
     }
 
     private void setDeadline(long id, long deadline) {
@@ -410,7 +529,7 @@ public final class Lessor implements AutoCloseable {
     }
 
     private void promote(long now) {
-        drainApplied(now, false, new ArrayList<>());
+        drainApplied(now, false, new ArrayList<>(), Integer.MAX_VALUE);
         // Other members' shadows lack this member's extension: first renewals go through raft.
         coveredSince.clear();
         long extend = config.electionTimeout().toNanos();
@@ -427,12 +546,13 @@ public final class Lessor implements AutoCloseable {
         ExpirySpreader.spread(dues, now, config.revokesPerSecond());
         for (ExpirySpreader.Due d : dues) {
             setDeadline(d.id, d.deadline);
-            renewedSinceCheckpoint.add(d.id);
+            unrecorded.add(d.id);
         }
         revokeTokens = 0;
         lastTick = now;
         lastCheckpoint = now;
-        lastFullCheckpoint = now;
+        fullRound.clear();
+        nextFullRound = now + FULL_CHECKPOINT_NANOS;
         if (dues.length > 0) {
             log.atInfo().addKeyValue("leases", dues.length).addKeyValue("extend", config.electionTimeout().toString())
                     .log("promoted lessor");
@@ -443,7 +563,8 @@ public final class Lessor implements AutoCloseable {
         expiry.clear();
         dueQueue.clear();
         revoking.clear();
-        renewedSinceCheckpoint.clear();
+        unrecorded.clear();
+        fullRound.clear();
         coveredSince.clear();
         List<CompletableFuture<Void>> waiting = new ArrayList<>(revokedSignals.values());
         revokedSignals.clear();
@@ -479,7 +600,6 @@ public final class Lessor implements AutoCloseable {
         List<Long> ids;
         List<CompletableFuture<Void>> waiters;
         synchronized (this) {
-            clearScheduled = false;
             ids = new ArrayList<>(pendingClears);
             waiters = new ArrayList<>(pendingClearWaiters);
             pendingClears.clear();
@@ -502,13 +622,26 @@ public final class Lessor implements AutoCloseable {
                     .addAllCheckpoints(cps.subList(i, Math.min(cps.size(), i + MAX_CHECKPOINT_BATCH)));
             all.add(proposer.propose(InternalRaftRequest.newBuilder().setLeaseCheckpoint(b)));
         }
+        if (waiters.isEmpty()) {
+            return;
+        }
+        // The proposals complete on the apply thread; the keep-alive replies waiting on them are
+        // built and sent from the lessor thread instead, so that apply (and the puts queued behind
+        // it) does not pay for them.
         CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
-            for (CompletableFuture<Void> w : waiters) {
-                if (err != null) {
-                    w.completeExceptionally(err);
-                } else {
-                    w.complete(null);
+            Runnable answer = () -> {
+                for (CompletableFuture<Void> w : waiters) {
+                    if (err != null) {
+                        w.completeExceptionally(err);
+                    } else {
+                        w.complete(null);
+                    }
                 }
+            };
+            try {
+                scheduler.execute(answer);
+            } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                answer.run();
             }
         });
     }
@@ -521,5 +654,6 @@ public final class Lessor implements AutoCloseable {
         }
         scheduler.shutdownNow();
         scheduler.awaitTermination(5, TimeUnit.SECONDS);
+        failQueuedRenewals();
     }
 }

@@ -58,6 +58,7 @@ class DefaultsTest {
         assertThat(c.watchProgressNotifyInterval()).isEqualTo(Duration.ofMinutes(10));
         assertThat(c.experimentalWarningApplyDuration()).isEqualTo(Duration.ofMillis(100));
         assertThat(c.experimentalSnapshotCatchupEntries()).isEqualTo(5000);
+        assertThat(c.experimentalLeaseRevokeRate()).as("etcd's hard-coded rate").isEqualTo(1000);
         assertThat(c.experimentalCompactionBatchLimit()).isZero();
         assertThat(c.enableGrpcGateway()).isTrue();
         assertThat(c.forceNewCluster()).isFalse();
@@ -129,5 +130,12 @@ class DefaultsTest {
         ServerConfig rev = Parse.ok("--auto-compaction-mode", "revision", "--auto-compaction-retention", "1000");
         assertThat(rev.autoCompactionRevisions()).isEqualTo(1000);
         assertThat(List.of(rev.autoCompactionMode())).containsExactly("revision");
+    }
+
+    @Test
+    void help_lists_our_lease_revoke_rate_with_its_default_among_the_experimental_flags() {
+        String experimental = Usage.FLAGS.substring(Usage.FLAGS.indexOf("Experimental feature:"));
+        assertThat(experimental).contains("  --experimental-lease-revoke-rate '1000'\n"
+                + "    Maximum number of expired leases the leader revokes per second");
     }
 }

@@ -60,6 +60,14 @@ class EnvironmentTest {
     }
 
     @Test
+    void the_lease_revoke_rate_comes_from_a_flag_or_its_env_var() {
+        assertThat(Parse.ok("--experimental-lease-revoke-rate", "250").experimentalLeaseRevokeRate()).isEqualTo(250);
+        assertThat(Parse.ok("--experimental-lease-revoke-rate=7").experimentalLeaseRevokeRate()).isEqualTo(7);
+        assertThat(Parse.run(Parse.withEnv(env("ETCD_EXPERIMENTAL_LEASE_REVOKE_RATE", "2500"))).config()
+                .experimentalLeaseRevokeRate()).isEqualTo(2500);
+    }
+
+    @Test
     void empty_env_vars_are_not_used() {
         assertThat(Parse.run(Parse.withEnv(env("ETCD_NAME", ""))).config().name()).isEqualTo("default");
     }

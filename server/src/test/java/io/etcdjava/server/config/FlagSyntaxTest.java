@@ -21,7 +21,7 @@ class FlagSyntaxTest {
             Map.entry("initial-cluster", "default=http://localhost:2380"),
             Map.entry("heartbeat-interval", "200"), Map.entry("election-timeout", "2000"),
             Map.entry("log-outputs", "stdout,stderr"), Map.entry("log-output", "stdout"),
-            Map.entry("metrics", "extensive"));
+            Map.entry("metrics", "extensive"), Map.entry("experimental-lease-revoke-rate", "250"));
     static final Map<String, List<String>> COMPANIONS = Map.of(
             "listen-client-urls", List.of("--advertise-client-urls=http://127.0.0.1:1"),
             "experimental-enable-lease-checkpoint-persist", List.of("--experimental-enable-lease-checkpoint"));

@@ -25,6 +25,16 @@ class ValidationTest {
     }
 
     @Test
+    void the_lease_revoke_rate_must_be_positive() {
+        assertThat(error("--experimental-lease-revoke-rate", "0"))
+                .isEqualTo("--experimental-lease-revoke-rate must be >0 (set to 0)");
+        assertThat(error("--experimental-lease-revoke-rate", "-5"))
+                .isEqualTo("--experimental-lease-revoke-rate must be >0 (set to -5)");
+        assertThat(error("--experimental-lease-revoke-rate", "4294967296"))
+                .isEqualTo("--experimental-lease-revoke-rate must be <=2147483647 (set to 4294967296)");
+    }
+
+    @Test
     void zero_timing_is_refused() {
         assertThat(error("--heartbeat-interval", "0")).isEqualTo("--heartbeat-interval must be >0 (set to 0ms)");
         assertThat(error("--election-timeout", "0")).isEqualTo("--election-timeout must be >0 (set to 0ms)");

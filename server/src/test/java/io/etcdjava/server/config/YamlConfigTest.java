@@ -123,6 +123,16 @@ class YamlConfigTest {
     }
 
     @Test
+    void the_lease_revoke_rate_is_read_from_the_file_as_an_int() throws Exception {
+        assertThat(Parse.run(parseFile("experimental-lease-revoke-rate: 300\n")).config().experimentalLeaseRevokeRate())
+                .isEqualTo(300);
+        assertThat(Parse.invalid(parseFile("experimental-lease-revoke-rate: fast\n")).getMessage())
+                .contains("experimental-lease-revoke-rate").contains("int");
+        assertThat(Parse.invalid(parseFile("experimental-lease-revoke-rate: 0\n")).getMessage())
+                .isEqualTo("--experimental-lease-revoke-rate must be >0 (set to 0)");
+    }
+
+    @Test
     void scalars_become_strings_for_string_settings() throws Exception {
         assertThat(Parse.run(parseFile("name: 123\n")).config().name()).isEqualTo("123");
     }

@@ -162,11 +162,12 @@ class LessorTest {
         assertThat(revokes()).as("a follower revokes nothing").isZero();
         term = 2;
         lessor.tick();
-        // Checkpoint of 6 s applied at t=4.21: deadline 10.21, plus 0.5 s; now is t=6.21, not reset to 10.
+        // Granted (applied) at t=0: deadline 10.0 — the checkpoint of 6 s applied at t=4.21 only
+        // proves "after 9.21" — plus 0.5 s; now is t=6.21, not reset to 10.
         assertThat(lessor.timeToLive(1, false).orElseThrow().remaining()).isEqualTo(4);
-        advance(4.3);
+        advance(4.2);
         assertThat(revokes()).isZero();
-        advance(0.3);
+        advance(0.15);
         assertThat(revokes()).isEqualTo(1);
     }
 

@@ -1,5 +1,6 @@
 package io.etcdjava.server.api.grpc;
 
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdjava.api.etcdserverpb.LeaseGrantRequest;
 import io.etcdjava.api.etcdserverpb.LeaseGrantResponse;
 import io.etcdjava.api.etcdserverpb.LeaseGrpc;
@@ -14,7 +15,6 @@ import io.etcdjava.api.etcdserverpb.LeaseTimeToLiveResponse;
 import io.etcdjava.server.etcdserver.LeaseService;
 import io.grpc.stub.StreamObserver;
 import java.util.Objects;
-import java.util.concurrent.CompletableFuture;
 
 /** etcd's Lease service: a thin shell over {@link LeaseService}, which fills headers. */
 public final class LeaseGrpcService extends LeaseGrpc.LeaseImplBase {
@@ -45,46 +45,14 @@ public final class LeaseGrpcService extends LeaseGrpc.LeaseImplBase {
     }
 
     /**
-     * Renews one lease per request, answering in request order (etcd handles a stream's requests
-     * one at a time); an error other than an unknown lease ends the stream.
+     * Renews one lease per request and answers in request order, as etcd's one-at-a-time loop
+     * does, but without waiting for one renewal before starting the next: a renewal that must wait
+     * for a raft checkpoint would otherwise idle the whole stream for a raft round trip. An error
+     * other than an unknown lease ends the stream.
      */
     @Override
     public StreamObserver<LeaseKeepAliveRequest> leaseKeepAlive(StreamObserver<LeaseKeepAliveResponse> out) {
-        return new StreamObserver<>() {
-            private CompletableFuture<Void> tail = CompletableFuture.completedFuture(null);
-            private volatile boolean failed;
-
-            @Override
-            public synchronized void onNext(LeaseKeepAliveRequest request) {
-                tail = tail.thenCompose(v -> failed ? CompletableFuture.completedFuture(null)
-                        : leases.keepAlive(request).handle((resp, err) -> {
-                            if (failed) {
-                                return null;
-                            }
-                            if (err != null) {
-                                failed = true;
-                                out.onError(GrpcErrors.toException(err));
-                            } else {
-                                out.onNext(resp);
-                            }
-                            return null;
-                        }));
-            }
-
-            @Override
-            public synchronized void onError(Throwable t) {
-                failed = true;
-            }
-
-            @Override
-            public synchronized void onCompleted() {
-                tail = tail.thenRun(() -> {
-                    if (!failed) {
-                        failed = true;
-                        out.onCompleted();
-                    }
-                });
-            }
-        };
+        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
+        return new KeepAliveStream(leases, out, ctx != null ? ctx.eventLoop() : Runnable::run);
     }
 }
