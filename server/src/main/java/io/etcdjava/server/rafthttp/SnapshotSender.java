@@ -122,7 +122,7 @@ final class SnapshotSender implements AutoCloseable {
         String to = PeerMetrics.label(peer);
         long index = m.getSnapshot().getMetadata().getIndex();
         long start = System.nanoTime();
-        Path dir = source.scratchDir().resolve(BackendSnapshot.SEND_SCRATCH_PREFIX + MemberIds.hex(peer) + "-" + start);
+        Path dir = source.scratchDir().resolve(BackendSnapshot.sendScratchName(MemberIds.hex(peer)));
         metrics.snapshotSendInflights.labels(to).inc();
         long total = 0;
         try {

@@ -129,9 +129,27 @@ class SnapshotInstallTest {
         assertThat(dir.resolve("db.install.tmp")).doesNotExist();
         assertThat(received).isDirectory();
 
-        Path partial = BackendSnapshot.partialPath(snapDir, 12);
+        // left by a receive an earlier run of the member cut short
+        Path partial = snapDir.resolve(String.format("%016x", 12) + BackendSnapshot.SUFFIX + ".partial-123456");
         Files.createDirectories(partial);
         assertThat(BackendSnapshot.purge(snapDir, 4)).containsExactly(partial);
         assertThat(BackendSnapshot.purge(snapDir, 10)).containsExactly(received);
+    }
+
+    /**
+     * Regression (fault suite, issue 8): an install's purge ran while the next snapshot was
+     * streaming in, deleted its partial directory under the receiver and failed the apply.
+     */
+    @Test
+    void aPurgeKeepsTheSnapshotsThisProcessIsStillReceivingOrSending() throws Exception {
+        Path snapDir = Files.createDirectories(dir.resolve("snap-inflight"));
+        Path receiving = Files.createDirectories(BackendSnapshot.partialPath(snapDir, 700));
+        Files.writeString(receiving.resolve("000001.sst"), "chunk");
+        Path sending = Files.createDirectories(snapDir.resolve(BackendSnapshot.sendScratchName("peer")));
+        Path leftover = Files.createDirectories(snapDir.resolve(BackendSnapshot.SEND_SCRATCH_PREFIX + "peer-1"));
+
+        assertThat(BackendSnapshot.purge(snapDir, 692)).containsExactly(leftover);
+        assertThat(receiving.resolve("000001.sst")).exists();
+        assertThat(sending).isDirectory();
     }
 }

@@ -33,6 +33,13 @@ public final class BackendSnapshot {
     static final String PARTIAL = ".partial-";
     /** Prefix of the leader's temporary checkpoints being sent; garbage after a restart. */
     public static final String SEND_SCRATCH_PREFIX = "tmp-send-";
+    /**
+     * Names this process's partial receives and send checkpoints, so that a purge (run by every
+     * install, while another snapshot may be streaming in) deletes only those a crash or restart
+     * left behind, never one in flight.
+     */
+    private static final String RUN = "p" + ProcessHandle.current().pid() + "-"
+            + java.lang.management.ManagementFactory.getRuntimeMXBean().getStartTime() + "-";
 
     /** Called after each step of an install; tests throw from it to simulate a crash there. */
     @FunctionalInterface
@@ -53,7 +60,12 @@ public final class BackendSnapshot {
 
     /** A fresh directory name for a database being received for {@code index}. */
     public static Path partialPath(Path snapDir, long index) {
-        return snapDir.resolve(String.format(Locale.ROOT, "%016x", index) + SUFFIX + PARTIAL + System.nanoTime());
+        return snapDir.resolve(String.format(Locale.ROOT, "%016x", index) + SUFFIX + PARTIAL + RUN + System.nanoTime());
+    }
+
+    /** A fresh name for a checkpoint being sent to {@code peer}; its sender deletes it when done. */
+    public static String sendScratchName(String peer) {
+        return SEND_SCRATCH_PREFIX + RUN + peer + "-" + System.nanoTime();
     }
 
     /** The raft index a received database's name stands for, if {@code p} is one. */
@@ -136,8 +148,9 @@ public final class BackendSnapshot {
     }
 
     /**
-     * Deletes received databases that are no longer needed: partial ones (a receive cut short)
-     * and complete ones at or below {@code appliedIndex}; and checkpoints left by sends cut short.
+     * Deletes received databases that are no longer needed: partial ones (a receive cut short by
+     * an earlier run) and complete ones at or below {@code appliedIndex}; and checkpoints left by
+     * sends an earlier run cut short. Receives and sends of this process are left to their owners.
      *
      * @return the directories deleted
      */
@@ -149,6 +162,9 @@ public final class BackendSnapshot {
         try (DirectoryStream<Path> ds = Files.newDirectoryStream(snapDir)) {
             for (Path p : ds) {
                 String n = p.getFileName().toString();
+                if (n.startsWith(SEND_SCRATCH_PREFIX + RUN) || n.contains(PARTIAL + RUN)) {
+                    continue; // in flight in this process: its owner deletes it
+                }
                 if (n.startsWith(SEND_SCRATCH_PREFIX)) {
                     deleteTree(p);
                     gone.add(p);
