@@ -156,7 +156,8 @@ class WatchEtcdctlTest {
             }
             Map<String, String> got = new LinkedHashMap<>();
             for (String name : WATCHES.keySet()) {
-                got.put(name, awaitLine(out.resolve(name), "end"));
+                // the exec watcher prints the command's line after the event: wait for that too
+                got.put(name, awaitLine(out.resolve(name), name.equals("exec") ? "\"end\"" : "end"));
             }
             return got;
         } finally {
