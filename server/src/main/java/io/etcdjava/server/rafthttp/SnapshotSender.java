@@ -105,10 +105,18 @@ final class SnapshotSender implements AutoCloseable {
         }
         try {
             exec.execute(() -> {
+                boolean sent = false;
                 try {
-                    sendNow(m, urls.get(0));
+                    sent = sendNow(m, urls.get(0));
                 } finally {
+                    // Free the peer before raft hears the outcome: it may ask for the next snapshot at
+                    // once, and a request dropped as "still in flight" would never be answered.
                     inFlight.remove(peer);
+                    if (sent) {
+                        reports.snapshotSucceeded(peer);
+                    } else {
+                        reports.snapshotFailed(peer);
+                    }
                 }
             });
         } catch (RejectedExecutionException e) {
@@ -117,7 +125,8 @@ final class SnapshotSender implements AutoCloseable {
         }
     }
 
-    private void sendNow(Message m, String url) {
+    /** Sends the database; whether the peer got it. Raft is told by the caller. */
+    private boolean sendNow(Message m, String url) {
         long peer = m.getTo();
         String to = PeerMetrics.label(peer);
         long index = m.getSnapshot().getMetadata().getIndex();
@@ -140,17 +149,16 @@ final class SnapshotSender implements AutoCloseable {
             // the checkpoint is taken, nothing sent: the peer keeps waiting and must be sent a new one
             Failpoints.hit("snapshotSendBeforeStream");
             SnapshotAck ack = stream(m, url, files, total);
-            reports.snapshotSucceeded(peer);
             metrics.snapshotSendSuccess.labels(to).inc();
             metrics.snapshotSendSeconds.labels(to).observe((System.nanoTime() - start) / 1e9);
             metrics.sentBytes.labels(to).inc(total);
             Log.info(log, "sent database snapshot", "snapshot-index", index, "remote-peer-id", to,
                     "bytes", ack.getReceivedBytes(), "size", humanBytes(ack.getReceivedBytes()));
+            return true;
         } catch (Exception e) {
             if (e instanceof InterruptedException) {
                 Thread.currentThread().interrupt();
             }
-            reports.snapshotFailed(peer);
             metrics.snapshotSendFailures.labels(to).inc();
             metrics.sentFailures.labels(to).inc();
             Log.warn(log, "failed to send database snapshot", "snapshot-index", index, "remote-peer-id", to,
@@ -163,6 +171,7 @@ final class SnapshotSender implements AutoCloseable {
                 Log.warn(log, "failed to remove snapshot checkpoint", "path", dir.toString(), "error", e.getMessage());
             }
         }
+        return false;
     }
 
     /** The checkpoint's files in a fixed order (RocksDB's CURRENT last, so a cut-short copy never opens). */
