@@ -16,19 +16,8 @@ while [ -L "$src" ]; do
 done
 root="$(cd -P "$(dirname "$src")/.." && pwd)"
 
-base="${TMPDIR:-/tmp}"; scale=1; keep=0
-while [ $# -gt 0 ]; do
-  case "$1" in
-    --dir) base="$2"; shift 2 ;;
-    --quick) scale=10; shift ;;
-    --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,12p' "$0"; exit 0 ;;
-    *) echo "lease-compare.sh: unknown argument $1" >&2; exit 2 ;;
-  esac
-done
-
 me=lease-compare.sh
-. "$root/bench/side-by-side.sh"
+. "$root/bench/side-by-side.sh" "$@"
 
 start etcd "$real_etcd"; etcd_port="$port"
 start ours "$root/bin/etcd"; ours_port="$port"

@@ -2,7 +2,20 @@
 # missing, makes the work dir (removed on exit unless $keep=1), and defines free_port and
 # start NAME BINARY, which starts one single-member server on free loopback ports, waits until
 # /health says true and sets $port; every server started is stopped on exit.
-# Expects: $root (repository root), $base (parent of the work dir), $keep (0/1), $me (script name).
+# Expects $root (repository root) and $me (script name); sourced with the script's arguments, it
+# parses the options every compare script takes: --dir DIR (parent of the work dir, default
+# $TMPDIR or /tmp), --quick (sets $scale=10: a tenth of the requests), --keep, -h/--help (prints
+# the script's leading comment).
+base="${base:-${TMPDIR:-/tmp}}"; scale="${scale:-1}"; keep="${keep:-0}"  # a script that parsed its own options keeps them
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --dir) base="$2"; shift 2 ;;
+    --quick) scale=10; shift ;;
+    --keep) keep=1; shift ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
+    *) echo "$me: unknown argument $1" >&2; exit 2 ;;
+  esac
+done
 real_etcd="${ETCD_BIN:-/usr/bin/etcd}"
 [ -x "$real_etcd" ] || { echo "$me: real etcd not found at $real_etcd (apt-get install etcd-server)" >&2; exit 2; }
 if [ ! -f "$root/server/target/etcd-java-server.jar" ] || [ ! -f "$root/bench/target/classes/io/etcdjava/bench/tool/Benchmark.class" ]; then
