@@ -19,6 +19,8 @@ final class Report {
 
     private final String precision;
     private final double[] lats;
+    /** Start times (ns) beside {@link #lats}, kept only when ETCD_BENCH_SAMPLES names a file to dump them to. */
+    private final long[] starts;
     private final AtomicInteger count = new AtomicInteger();
     private final Map<String, LongAdder> errors = new ConcurrentHashMap<>();
     private final Map<String, Integer> errorOrder = new ConcurrentHashMap<>();
@@ -28,6 +30,7 @@ final class Report {
     Report(int capacity, boolean precise) {
         this.precision = precise ? "%g" : "%4.4f";
         this.lats = new double[Math.max(0, capacity)];
+        this.starts = System.getenv("ETCD_BENCH_SAMPLES") == null ? null : new long[lats.length];
     }
 
     /** Records one request's outcome; {@code error} null for success. */
@@ -40,17 +43,44 @@ final class Report {
         int i = count.getAndIncrement();
         if (i < lats.length) {
             lats[i] = (endNanos - startNanos) / 1e9;
+            if (starts != null) {
+                starts[i] = startNanos;
+            }
         }
     }
 
     /** The statistics over what was recorded, for a run that took {@code totalNanos}. */
     Stats stats(long totalNanos) {
         int n = Math.min(count.get(), lats.length);
+        dumpSamples(n);
         double[] sorted = Arrays.copyOf(lats, n);
         Map<String, Long> errs = new LinkedHashMap<>();
         errorOrder.entrySet().stream().sorted(Map.Entry.comparingByValue())
                 .forEach(e -> errs.put(e.getKey(), errors.get(e.getKey()).sum()));
         return Stats.of(sorted, totalNanos / 1e9, errs);
+    }
+
+    /**
+     * Writes "start-ms latency-ms" per success to ETCD_BENCH_SAMPLES (start relative to the first
+     * one), to see when slow requests happen; the report itself is unchanged.
+     */
+    private void dumpSamples(int n) {
+        String file = System.getenv("ETCD_BENCH_SAMPLES");
+        if (starts == null || file == null || n == 0) {
+            return;
+        }
+        long first = Arrays.stream(starts, 0, n).min().orElse(0);
+        StringBuilder sb = new StringBuilder();
+        long firstEpochMs = System.currentTimeMillis() - (System.nanoTime() - first) / 1_000_000;
+        sb.append("# first start at epoch ms ").append(firstEpochMs).append('\n');
+        for (int i = 0; i < n; i++) {
+            sb.append(String.format("%.3f %.3f%n", (starts[i] - first) / 1e6, lats[i] * 1e3));
+        }
+        try {
+            java.nio.file.Files.writeString(java.nio.file.Path.of(file), sb);
+        } catch (java.io.IOException e) {
+            System.err.println("cannot write " + file + ": " + e.getMessage());
+        }
     }
 
     /** Raw statistics, as etcd's report.Stats. Latencies in seconds, sorted ascending. */

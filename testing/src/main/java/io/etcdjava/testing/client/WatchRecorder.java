@@ -41,6 +41,10 @@ final class WatchRecorder implements AutoCloseable {
         thread.start();
     }
 
+    int watcher() {
+        return watcher;
+    }
+
     long lastRevision() {
         return lastRevision;
     }
@@ -60,7 +64,9 @@ final class WatchRecorder implements AutoCloseable {
                 public void onNext(WatchResponse r) {
                     long now = System.nanoTime();
                     if (r.getCompactRevision() > 0) {
+                        // etcd cancels a watch whose start was compacted away; resume past the compaction
                         compactedAt[0] = r.getCompactRevision();
+                        ended.countDown();
                         return;
                     }
                     for (Event e : r.getEventsList()) {

@@ -196,6 +196,12 @@ public final class Workload implements AutoCloseable {
         return false;
     }
 
+    /** Each watcher's last event revision, for a report when they lag. */
+    public String watcherPositions() {
+        return watchers.stream().map(w -> "w" + w.watcher() + "@" + w.lastRevision())
+                .collect(java.util.stream.Collectors.joining(", "));
+    }
+
     /** The current revision as one member reports it, or -1. */
     public long currentRevision() {
         for (int i = 0; i < channels.size(); i++) {

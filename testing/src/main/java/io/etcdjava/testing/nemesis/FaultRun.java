@@ -121,7 +121,7 @@ public final class FaultRun {
                 workload.stopClients();
                 long rev = workload.currentRevision();
                 if (!workload.awaitWatchers(rev, Duration.ofSeconds(30))) {
-                    log.add("watchers did not reach revision " + rev + " within 30 s");
+                    log.add("watchers did not reach revision " + rev + " within 30 s: " + workload.watcherPositions());
                 }
             }
         }

@@ -54,7 +54,9 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
     @Override
     public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
         ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
-        Executor executor = ctx != null ? ctx.blockingTaskExecutor() : ForkJoinPool.commonPool();
+        // Drain on the stream's own event loop: sends need no further hop, and a drain only reads
+        // memory (and the store for a catch-up prev_kv), never waits.
+        Executor executor = ctx != null ? ctx.eventLoop() : ForkJoinPool.commonPool();
         Call call = new Call((ServerCallStreamObserver<WatchResponse>) responses, executor);
         call.start();
         return call;
