@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # One member, ours vs Debian's real etcd, same workloads, same client (our bin/benchmark).
-# Starts both servers on free ports with their own data dirs on the same disk and default flags
-# (same fsync behaviour), warms both up (JIT), runs each workload against etcd and then ours, prints
-# workload | etcd QPS | ours QPS | ratio | etcd p99 | ours p99, and stops both servers on exit.
+# Runs one server at a time (real etcd, then ours) on free ports with its own data dir on the same
+# disk and default flags (same fsync behaviour): starts it, warms it up (JIT), runs every workload,
+# stops it. Prints workload | etcd QPS | ours QPS | ratio | etcd p99 | ours p99.
 #
 # Usage: bench/compare.sh [--dir DIR] [--quick] [--keep]
 #   --dir DIR   where the temporary data dirs go (default ${TMPDIR:-/tmp}); pick the disk to measure
@@ -19,9 +19,6 @@ root="$(cd -P "$(dirname "$src")/.." && pwd)"
 me=compare.sh
 . "$root/bench/side-by-side.sh" "$@"
 
-start etcd "$real_etcd"; etcd_port="$port"
-start ours "$root/bin/etcd"; ours_port="$port"
-
 bm() { "$root/bin/benchmark" "$@"; }
 kv() { printf '%s' "--key-size=8 --val-size=256"; }
 
@@ -34,28 +31,32 @@ workloads=(
   "txn-put, 100 clients, 10 conns|--conns=10 --clients=100 txn-put $(kv) --key-space-size=100000 --total=$((10000/scale))"
 )
 
-for p in "$etcd_port" "$ours_port"; do
-  # the key the range workloads read
-  ETCDCTL_API=3 etcdctl --endpoints="127.0.0.1:$p" put foo "$(head -c 256 /dev/zero | tr '\0' v)" >/dev/null
-done
-# Warm-up, not reported, identical for both: a fresh JVM spends its first ~50k requests compiling
-# (C2 took ~25 s of CPU on 2 cores here), which would otherwise be measured as server time.
-echo "warming up both servers (~$((60/scale)) s)..." >&2
-for p in "$etcd_port" "$ours_port"; do
-  e="--endpoints=127.0.0.1:$p"
-  bm $e --conns=10 --clients=100 put $(kv) --key-space-size=100000 --total=$((20000/scale)) >/dev/null
-  bm $e --conns=10 --clients=100 range foo --consistency=l --total=$((20000/scale)) >/dev/null
-  bm $e --conns=10 --clients=100 range foo --consistency=s --total=$((10000/scale)) >/dev/null
-  bm $e --conns=10 --clients=100 txn-put $(kv) --key-space-size=100000 --total=$((5000/scale)) >/dev/null
-  bm $e --conns=1 --clients=1 put $(kv) --key-space-size=100000 --total=$((1000/scale)) >/dev/null
-done
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
-
-i=0
-for w in "${workloads[@]}"; do
-  name="${w%%|*}"; args="${w#*|}"; i=$((i+1))
-  bm --endpoints="127.0.0.1:$etcd_port" $args >"$work/w$i.etcd" 2>&1
-  bm --endpoints="127.0.0.1:$ours_port" $args >"$work/w$i.ours" 2>&1
+# One server at a time: a second one idling beside the measured one is not idle on this disk
+# (its unsynced writes ride along with the measured one's fsyncs on ext4), which skewed the
+# comparison when both ran together.
+for who in etcd ours; do
+  if [ "$who" = etcd ]; then start etcd "$real_etcd"; else start ours "$root/bin/etcd"; fi
+  e="--endpoints=127.0.0.1:$port"
+  # the key the range workloads read
+  ETCDCTL_API=3 etcdctl "$e" put foo "$(head -c 256 /dev/zero | tr '\0' v)" >/dev/null
+  # Warm-up, not reported, identical for both: a fresh JVM spends its first ~50k requests compiling
+  # (C2 took ~25 s of CPU on 2 cores here), and recompiles once more after the first clients
+  # disconnect, which would otherwise be measured as server time. Go has nothing to warm.
+  echo "warming up $who (~$((60/scale)) s)..." >&2
+  for round in 1 2; do
+    bm $e --conns=10 --clients=100 put $(kv) --key-space-size=100000 --total=$((20000/scale)) >/dev/null
+    bm $e --conns=10 --clients=100 range foo --consistency=l --total=$((10000/scale)) >/dev/null
+    bm $e --conns=10 --clients=100 range foo --consistency=s --total=$((5000/scale)) >/dev/null
+    bm $e --conns=10 --clients=100 txn-put $(kv) --key-space-size=100000 --total=$((5000/scale)) >/dev/null
+    bm $e --conns=1 --clients=1 put $(kv) --key-space-size=100000 --total=$((1000/scale)) >/dev/null
+  done
+  i=0
+  for w in "${workloads[@]}"; do
+    args="${w#*|}"; i=$((i+1))
+    bm $e $args >"$work/w$i.$who" 2>&1
+  done
+  stop_started
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
