@@ -3,7 +3,8 @@
 # `benchmark watch-latency`: a sample is put-sent -> event-received, one per watcher per put).
 #   1. big fan-out, ours only: 10,000 watchers on one key over 100 streams, 1,000 puts
 #      (10,000,000 events): delivered count, p99, and the member's peak RSS (VmHWM).
-#   2. 100 watchers (10 streams x 10) x 2,000 puts against real etcd and then ours: p99 of both.
+#   2. 100 watchers (10 streams x 10) x 2,000 puts against real etcd and then ours, one server at
+#      a time, each warmed up by three such runs: p99 of both.
 # Prints the load average before and after (the machine may be shared).
 #
 # Usage: bench/watch-compare.sh [--dir DIR] [--quick] [--keep] [--big-only|--compare-only]
@@ -28,41 +29,51 @@ while [ $# -gt 0 ]; do
     --big-only) only=big; shift ;;
     --compare-only) only=compare; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,17p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
     *) echo "watch-compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
 
 me=watch-compare.sh
+declare -A rss=()
 . "$root/bench/side-by-side.sh"
-
-start etcd "$real_etcd"; etcd_port="$port"; etcd_pid="${pids[-1]}"
-start ours "$root/bin/etcd"; ours_port="$port"; ours_pid="${pids[-1]}"
 
 export BENCHMARK_JAVA_OPTS="${BENCHMARK_JAVA_OPTS:--Xmx2g}"
 bm() { "$root/bin/benchmark" "$@"; }
 delivered() { awk '/^Events delivered:/ {print $3 " of " $5}' "$1"; }
 hwm() { awk '/^VmHWM:/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
+# start_warm NAME BINARY: one server alone (an idle second one is not idle on this disk), warmed
+# up identically: three watch runs, because a JVM compiles the delivery path again after its
+# first clients disconnect. Sets $port and $pid.
+start_warm() {
+  start "$1" "$2"; pid="${pids[-1]}"
+  echo "warming up $1..." >&2
+  for round in 1 2 3; do
+    bm --endpoints="127.0.0.1:$port" watch-latency --streams=10 --watchers-per-stream=10 --put-total=$((1000/scale)) --put-rate=0 >/dev/null
+  done
+}
 
-echo "warming up ours (JIT) and etcd..." >&2
-for p in "$etcd_port" "$ours_port"; do
-  bm --endpoints="127.0.0.1:$p" watch-latency --streams=10 --watchers-per-stream=10 --put-total=$((500/scale)) --put-rate=0 >/dev/null
-done
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 
 if [ "$only" != compare ]; then
+  start_warm ours "$root/bin/etcd"
   bs="${BIG_STREAMS:-100}"; bw="${BIG_WATCHERS_PER_STREAM:-100}"; bp=$(( ${BIG_PUTS:-1000} / scale ))
-  bm --endpoints="127.0.0.1:$ours_port" --conns=10 watch-latency --streams="$bs" --watchers-per-stream="$bw" \
+  bm --endpoints="127.0.0.1:$port" --conns=10 watch-latency --streams="$bs" --watchers-per-stream="$bw" \
     --put-total="$bp" --put-rate=0 >"$work/big.ours" 2>&1 || true
-  echo "big fan-out (ours): $((bs*bw)) watchers over $bs streams x $bp puts: delivered $(delivered "$work/big.ours"), p99 $(p99 "$work/big.ours") s, member peak RSS $(hwm "$ours_pid")"
+  echo "big fan-out (ours): $((bs*bw)) watchers over $bs streams x $bp puts: delivered $(delivered "$work/big.ours"), p99 $(p99 "$work/big.ours") s, member peak RSS $(hwm "$pid")"
   tail -n +1 "$work/big.ours" | sed -n '1,8p' >&2
+  stop_started
 fi
 
 if [ "$only" != big ]; then
   n=$((2000/scale))
-  bm --endpoints="127.0.0.1:$etcd_port" watch-latency --streams=10 --watchers-per-stream=10 --put-total="$n" --put-rate=0 >"$work/cmp.etcd" 2>&1 || true
-  bm --endpoints="127.0.0.1:$ours_port" watch-latency --streams=10 --watchers-per-stream=10 --put-total="$n" --put-rate=0 >"$work/cmp.ours" 2>&1 || true
+  for who in etcd ours; do
+    if [ "$who" = etcd ]; then start_warm etcd "$real_etcd"; else start_warm ours "$root/bin/etcd"; fi
+    bm --endpoints="127.0.0.1:$port" watch-latency --streams=10 --watchers-per-stream=10 --put-total="$n" --put-rate=0 >"$work/cmp.$who" 2>&1 || true
+    rss[$who]="$(hwm "$pid")"
+    stop_started
+  done
   echo "100 watchers x $n puts: etcd p99 $(p99 "$work/cmp.etcd") s (delivered $(delivered "$work/cmp.etcd")), ours p99 $(p99 "$work/cmp.ours") s (delivered $(delivered "$work/cmp.ours"))"
-  echo "peak RSS: etcd $(hwm "$etcd_pid"), ours $(hwm "$ours_pid")"
+  echo "peak RSS: etcd ${rss[etcd]}, ours ${rss[ours]}"
 fi
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
