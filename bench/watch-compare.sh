@@ -29,7 +29,7 @@ while [ $# -gt 0 ]; do
     --big-only) only=big; shift ;;
     --compare-only) only=compare; shift ;;
     --keep) keep=1; shift ;;
-    -h|--help) sed -n '2,18p' "$0"; exit 0 ;;
+    -h|--help) awk 'NR > 1 && /^#/ { sub(/^# ?/, ""); print; next } NR > 1 { exit }' "$0"; exit 0 ;;
     *) echo "watch-compare.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
