@@ -31,7 +31,7 @@ public final class Checks {
 
     public Verdict check(History h) {
         List<Violation> v = new ArrayList<>();
-        Linearizability.Result lin = new Linearizability(budgetPerKey).check(h.ops());
+        Linearizability.Result lin = new Linearizability(budgetPerKey).check(WatchResolution.resolve(h.ops(), h.events()));
         v.addAll(lin.violations());
         v.addAll(RevisionOrder.check(h.ops()));
         v.addAll(WatchGuarantees.check(h.ops(), h.segments(), h.events(), contiguousWatch));
