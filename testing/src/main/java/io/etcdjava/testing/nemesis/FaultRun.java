@@ -126,7 +126,9 @@ public final class FaultRun {
             }
         }
         History h = recorder.history();
-        Checks.Verdict v = new Checks(Duration.ofSeconds(10), Duration.ofSeconds(20), true).check(h);
+        // a longer history needs a longer search per key; 10 s suits the CI profile's 30 s seeds
+        Duration budget = Duration.ofSeconds(Math.max(10, Math.min(60, duration.toSeconds() / 20)));
+        Checks.Verdict v = new Checks(budget, Duration.ofSeconds(20), true).check(h);
         Path written = null;
         if (!v.ok()) {
             written = dir.resolve("history-seed-" + seed + ".jsonl");
