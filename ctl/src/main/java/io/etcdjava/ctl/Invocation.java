@@ -94,8 +94,10 @@ final class Invocation {
             + " is shadowed by corresponding command-line flag (either unset environment variable or disable flag)");
         throw new CtlExit(CtlExit.ERROR);
       }
-      // watch reads these two itself; etcdctl 3.4.23 does not call them unrecognized
-      if (k.startsWith("ETCDCTL_") && !k.equals("ETCDCTL_WATCH_KEY") && !k.equals("ETCDCTL_WATCH_RANGE_END")) {
+      // watch reads these two itself; etcdctl 3.4.23 does not call them unrecognized. The JVM
+      // options of our launcher (bin/etcdctl) are ours, not a flag.
+      if (k.startsWith("ETCDCTL_") && !k.equals("ETCDCTL_WATCH_KEY") && !k.equals("ETCDCTL_WATCH_RANGE_END")
+          && !k.equals("ETCDCTL_JAVA_OPTS")) {
         io.capnslog('W', "pkg/flags", "unrecognized environment variable " + k + "=" + e.getValue());
       }
     }

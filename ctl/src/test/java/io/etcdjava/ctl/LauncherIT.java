@@ -37,6 +37,20 @@ class LauncherIT {
   }
 
   @Test
+  void javaOptionsReachTheJvmWithoutAnUnrecognizedVariableWarning() throws Exception {
+    List<String> args = List.of("--endpoints=" + ETCD.endpoint(), "get", "launcher");
+    Golden.Result ours = Golden.process(java.util.stream.Stream.concat(java.util.stream.Stream.of(LAUNCHER),
+        args.stream()).toList(), "", Map.of("ETCDCTL_JAVA_OPTS", "-Xmx64m -Dlauncher.probe=1")).normalised();
+    Golden.Result go = Golden.go(args, "", Map.of()).normalised();
+    assertThat(ours).isEqualTo(go);
+    // a bad JVM option makes the JVM refuse to start: the variable really reaches it
+    Golden.Result bad = Golden.process(java.util.stream.Stream.concat(java.util.stream.Stream.of(LAUNCHER),
+        args.stream()).toList(), "", Map.of("ETCDCTL_JAVA_OPTS", "-XX:+NoSuchJvmOption"));
+    assertThat(bad.code()).isNotZero();
+    assertThat(bad.err()).contains("NoSuchJvmOption");
+  }
+
+  @Test
   void launcherWorksThroughASymlinkFromAnotherDirectory(@TempDir Path dir) throws Exception {
     Path link = dir.resolve("etcdctl");
     Files.createSymbolicLink(link, Path.of(LAUNCHER).toAbsolutePath());
