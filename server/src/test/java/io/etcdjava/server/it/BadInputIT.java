@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.etcdjava.server.it.EtcdProcess.Kind;
 import io.etcdjava.server.it.EtcdProcess.Outcome;
+import io.etcdjava.server.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -50,8 +51,8 @@ class BadInputIT {
         Outcome[] out = new Outcome[2];
         int i = 0;
         for (Kind kind : new Kind[] {Kind.REAL, Kind.OURS}) {
-            String client = "http://127.0.0.1:" + EtcdProcess.freePort();
-            String peer = "http://127.0.0.1:" + EtcdProcess.freePort();
+            String client = "http://127.0.0.1:" + FreePorts.next();
+            String peer = "http://127.0.0.1:" + FreePorts.next();
             List<String> argv = new ArrayList<>(List.of(args));
             argv.addAll(List.of("--listen-client-urls", client, "--advertise-client-urls", client,
                     "--listen-peer-urls", peer, "--initial-advertise-peer-urls", peer,

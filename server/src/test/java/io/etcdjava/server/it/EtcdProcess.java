@@ -1,8 +1,7 @@
 package io.etcdjava.server.it;
 
+import io.etcdjava.server.testing.FreePorts;
 import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -14,8 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -59,7 +56,7 @@ final class EtcdProcess implements AutoCloseable {
     private int starts;
 
     private EtcdProcess(Kind kind, Path dir, List<String> extraArgs) throws IOException {
-        this(kind, dir, "it", freePort(), freePort(), null, Map.of(), extraArgs);
+        this(kind, dir, "it", FreePorts.next(), FreePorts.next(), null, Map.of(), extraArgs);
     }
 
     private EtcdProcess(Kind kind, Path dir, String name, int clientPort, int peerPort, String initialCluster,
@@ -275,24 +272,6 @@ final class EtcdProcess implements AutoCloseable {
             }
         }
         return Files.createDirectories(dir);
-    }
-
-    /** Ports already handed out in this JVM: the kernel may offer a just-closed port again. */
-    private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
-
-    /**
-     * A loopback port nobody listens on and that this JVM has not handed out before, so the
-     * several ports of one cluster never collide (a duplicate made a member refuse to start).
-     */
-    static int freePort() throws IOException {
-        for (int attempt = 0; attempt < 1000; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (HANDED_OUT.add(s.getLocalPort())) {
-                    return s.getLocalPort();
-                }
-            }
-        }
-        throw new IOException("no fresh free port after 1000 attempts");
     }
 
     /** Runs a binary that is expected to exit by itself (bad flags, bad data dir), bounded in time. */

@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assumptions.assumeTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.etcdjava.server.it.EtcdProcess.Kind;
 import io.etcdjava.server.it.EtcdProcess.Outcome;
+import io.etcdjava.server.testing.FreePorts;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -39,15 +40,15 @@ class MembershipIT {
             assertThat(Etcdctl.at(members.get(0), "put", "foo", "bar").exitCode()).isZero();
 
             // Add a learner, start it against the running cluster.
-            int dClient = EtcdProcess.freePort();
-            int dPeer = EtcdProcess.freePort();
+            int dClient = FreePorts.next();
+            int dPeer = FreePorts.next();
             String dPeerUrl = "http://127.0.0.1:" + dPeer;
             Outcome add = Etcdctl.at(members.get(0), "member", "add", "d", "--learner", "--peer-urls=" + dPeerUrl);
             assertThat(add.exitCode()).as(add.toString()).isZero();
             assertThat(add.stdout()).contains("ETCD_INITIAL_CLUSTER_STATE=\"existing\"");
             String dId = add.stdout().replaceAll("(?s).*Member ([0-9a-f]+) added to cluster.*", "$1");
             Outcome secondLearner = Etcdctl.at(members.get(0), "member", "add", "e", "--learner",
-                    "--peer-urls=http://127.0.0.1:" + EtcdProcess.freePort());
+                    "--peer-urls=http://127.0.0.1:" + FreePorts.next());
             assertThat(secondLearner.stderr()).contains("etcdserver: too many learner members in cluster");
             EtcdProcess d = cluster.launchJoining("d", dClient, dPeer);
             d.awaitReady();
@@ -75,7 +76,7 @@ class MembershipIT {
             EtcdProcess m2 = members.get(1);
             String m2Id = Etcdctl.memberIdOf(m2);
             m2.terminate(Duration.ofSeconds(60));
-            int newPeer = EtcdProcess.freePort();
+            int newPeer = FreePorts.next();
             Path moved = dir.resolve("m2-moved");
             copyTree(m2.dataDir(), moved.resolve("data"));
             Outcome update = Etcdctl.at(members.get(0), "member", "update", m2Id,

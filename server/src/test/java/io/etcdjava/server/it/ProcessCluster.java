@@ -2,6 +2,7 @@ package io.etcdjava.server.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.etcdjava.server.it.EtcdProcess.Kind;
+import io.etcdjava.server.testing.FreePorts;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -53,8 +54,8 @@ final class ProcessCluster implements AutoCloseable {
         int[] peerPorts = new int[n];
         List<String> initial = new ArrayList<>();
         for (int i = 0; i < n; i++) {
-            clientPorts[i] = EtcdProcess.freePort();
-            peerPorts[i] = EtcdProcess.freePort();
+            clientPorts[i] = FreePorts.next();
+            peerPorts[i] = FreePorts.next();
             initial.add(prefix + (i + 1) + "=http://127.0.0.1:" + peerPorts[i]);
         }
         ProcessCluster c = new ProcessCluster(dir, token, String.join(",", initial), faults);

@@ -7,6 +7,7 @@ import com.google.protobuf.ByteString;
 import io.etcdjava.api.etcdserverpb.KVGrpc;
 import io.etcdjava.api.etcdserverpb.PutRequest;
 import io.etcdjava.server.it.EtcdProcess.Outcome;
+import io.etcdjava.server.testing.FreePorts;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.net.URI;
@@ -60,8 +61,8 @@ class SnapshotJoinIT {
             long raftIndex = Etcdctl.json(status.stdout()).get(0).path("Status").path("raftIndex").asLong();
             assertThat(raftIndex).as("the log went past several snapshots").isGreaterThan(KEYS);
 
-            int client = EtcdProcess.freePort();
-            int peer = EtcdProcess.freePort();
+            int client = FreePorts.next();
+            int peer = FreePorts.next();
             Outcome add = Etcdctl.at(lead, "member", "add", "m4", "--peer-urls=http://127.0.0.1:" + peer);
             assertThat(add.exitCode()).as(add.toString()).isZero();
             String newId = add.stdout().replaceAll("(?s).*Member ([0-9a-f]+) added to cluster.*", "$1");

@@ -14,12 +14,10 @@ import io.etcdjava.api.etcdserverpb.PutRequest;
 import io.etcdjava.api.etcdserverpb.RangeRequest;
 import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.embed.EmbeddedEtcd;
+import io.etcdjava.server.testing.FreePorts;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.stub.StreamObserver;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -195,8 +193,8 @@ class LeaseForwardingTest {
         int[] peerPorts = new int[3];
         StringBuilder initial = new StringBuilder();
         for (int i = 0; i < 3; i++) {
-            clientPorts[i] = freePort();
-            peerPorts[i] = freePort();
+            clientPorts[i] = FreePorts.next();
+            peerPorts[i] = FreePorts.next();
             initial.append(i == 0 ? "" : ",").append(NAMES[i]).append("=http://127.0.0.1:").append(peerPorts[i]);
         }
         ExecutorService starters = Executors.newFixedThreadPool(3);
@@ -290,9 +288,4 @@ class LeaseForwardingTest {
         return ByteString.copyFrom(s, StandardCharsets.UTF_8);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

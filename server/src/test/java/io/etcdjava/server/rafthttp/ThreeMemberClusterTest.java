@@ -10,12 +10,10 @@ import io.etcdjava.api.etcdserverpb.RangeRequest;
 import io.etcdjava.api.etcdserverpb.RangeResponse;
 import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.embed.EmbeddedEtcd;
+import io.etcdjava.server.testing.FreePorts;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
 import io.grpc.StatusRuntimeException;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -114,8 +112,8 @@ class ThreeMemberClusterTest {
         int[] peerPorts = new int[3];
         StringBuilder initial = new StringBuilder();
         for (int i = 0; i < 3; i++) {
-            clientPorts[i] = freePort();
-            peerPorts[i] = freePort();
+            clientPorts[i] = FreePorts.next();
+            peerPorts[i] = FreePorts.next();
             initial.append(i == 0 ? "" : ",").append(NAMES[i]).append("=http://127.0.0.1:").append(peerPorts[i]);
         }
         ExecutorService starters = Executors.newFixedThreadPool(3);
@@ -197,9 +195,4 @@ class ThreeMemberClusterTest {
         return ByteString.copyFromUtf8(s);
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 }

@@ -12,7 +12,7 @@ import io.etcdjava.server.embed.EmbeddedEtcd;
 import io.etcdjava.server.membership.Member;
 import io.etcdjava.server.membership.MemberIds;
 import io.etcdjava.server.mvcc.Revision;
-import java.net.ServerSocket;
+import io.etcdjava.server.testing.FreePorts;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -46,11 +46,6 @@ class RestoredMemberTest {
         }
     }
 
-    private static int freePort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
 
     private static RangeResponse get(EmbeddedEtcd m, String key) throws Exception {
         return m.server().range(RangeRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).build())
@@ -59,7 +54,7 @@ class RestoredMemberTest {
 
     @Test
     void aRestoredMemberServesTheSnapshotsKeysAsTheOnlyMemberOfTheNewCluster() throws Exception {
-        String peer = "http://127.0.0.1:" + freePort();
+        String peer = "http://127.0.0.1:" + FreePorts.next();
         Path dataDir = dir.resolve("m.etcd");
         RestoredMember.write("m", Map.of("m", List.of(peer)), TOKEN, dataDir, dataDir.resolve("member/wal"),
                 RestoredMemberTest::buckets);

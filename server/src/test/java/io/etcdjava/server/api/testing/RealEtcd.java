@@ -1,7 +1,7 @@
 package io.etcdjava.server.api.testing;
 
+import io.etcdjava.server.testing.FreePorts;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,8 +31,8 @@ public final class RealEtcd implements AutoCloseable {
     }
 
     public static RealEtcd start(Path dir, String... extraArgs) throws IOException, InterruptedException {
-        int client = freePort();
-        int peer = freePort();
+        int client = FreePorts.next();
+        int peer = FreePorts.next();
         String clientUrl = "http://127.0.0.1:" + client;
         String peerUrl = "http://127.0.0.1:" + peer;
         List<String> cmd = new java.util.ArrayList<>(List.of(BINARY.toString(),
@@ -79,11 +79,6 @@ public final class RealEtcd implements AutoCloseable {
         throw new IllegalStateException("etcd not healthy within " + timeout + ": " + Files.readString(log));
     }
 
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
-        }
-    }
 
     @Override
     public void close() throws InterruptedException {
