@@ -34,13 +34,25 @@ final class RealEtcd implements BeforeAllCallback, AfterAllCallback {
     }
   }
 
-  private static int freePort() throws IOException {
-    while (true) {
-      int p = closedPort();
-      if (p != 2379 && p != 2380) {
-        return p;
+  private static final java.util.Set<Integer> HANDED_OUT = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  /**
+   * A loopback port for a server: below the kernel's ephemeral range (32768 and up), where an
+   * outgoing connection could take a port between our probe and etcd's bind; never 2379/2380.
+   */
+  static int freePort() throws IOException {
+    for (int attempt = 0; attempt < 1000; attempt++) {
+      int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20000, 32000);
+      if (!HANDED_OUT.add(port)) {
+        continue;
+      }
+      try (ServerSocket s = new ServerSocket(port, 1, java.net.InetAddress.getLoopbackAddress())) {
+        return s.getLocalPort();
+      } catch (IOException taken) {
+        // someone listens there; try another
       }
     }
+    throw new IOException("no free loopback port after 1000 attempts");
   }
 
   @Override

@@ -408,13 +408,21 @@ public final class Cluster implements AutoCloseable {
     /** Ports already handed out in this JVM: the kernel may offer a just-closed port again. */
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
 
-    /** A free loopback port not handed out before here, so one cluster's ports never collide. */
+    /**
+     * A free loopback port not handed out before here, so one cluster's ports never collide. It is
+     * chosen below the kernel's ephemeral range (32768 and up): a member killed by the nemesis is
+     * restarted on the same ports, and meanwhile any outgoing connection could take an ephemeral one.
+     */
     static int freePort() throws IOException {
         for (int attempt = 0; attempt < 1000; attempt++) {
-            try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-                if (HANDED_OUT.add(s.getLocalPort())) {
-                    return s.getLocalPort();
-                }
+            int port = java.util.concurrent.ThreadLocalRandom.current().nextInt(20000, 32000);
+            if (!HANDED_OUT.add(port)) {
+                continue;
+            }
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
+                return s.getLocalPort();
+            } catch (IOException taken) {
+                // someone listens there; try another
             }
         }
         throw new IOException("no fresh free port after 1000 attempts");
