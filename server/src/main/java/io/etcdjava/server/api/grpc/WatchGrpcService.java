@@ -173,6 +173,9 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
 
     private List<Event> events(Delivery d) {
         List<Event> in = d.events();
+        if (!d.prevKv() && in.stream().noneMatch(Event::hasPrevKv)) {
+            return in; // the common case: sent as applied, nothing to copy
+        }
         List<Event> evs = new ArrayList<>(in.size());
         for (Event e : in) {
             if (!d.prevKv()) {
