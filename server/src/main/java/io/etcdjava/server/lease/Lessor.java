@@ -14,7 +14,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -87,10 +86,6 @@ public final class Lessor implements AutoCloseable {
     private record AppliedEvent(Kind kind, long id, long remaining, long at) {
     }
 
-    /** A deadline in the expiry queue; stale once the lease's deadline moved. */
-    private record Due(long deadline, long id) {
-    }
-
     private final LeaseStore store;
     private final LessorConfig config;
     private final Proposer proposer;
@@ -105,10 +100,7 @@ public final class Lessor implements AutoCloseable {
 
     // Guarded by this.
     private long primaryTerm;
-    /** Leader only: each lease's deadline; the queue below orders them (with stale entries). */
-    private final Map<Long, Long> expiry = new HashMap<>();
-    private final PriorityQueue<Due> dueQueue = new PriorityQueue<>(Comparator.comparingLong(Due::deadline));
-    private final Set<Long> revoking = new HashSet<>();
+    private final ExpiryQueue expiry = new ExpiryQueue();
     /**
      * Leader only: leases whose deadline moved without raft recording it (renewed from memory,
      * granted, or re-clocked by a promotion) since the last checkpoint round.
@@ -128,8 +120,7 @@ public final class Lessor implements AutoCloseable {
     private final Map<Long, CompletableFuture<Void>> revokedSignals = new HashMap<>();
     private final List<Long> pendingClears = new ArrayList<>();
     private final List<CompletableFuture<Void>> pendingClearWaiters = new ArrayList<>();
-    private double revokeTokens;
-    private long lastTick;
+    private final RevokeBudget revokeBudget;
     private long lastCheckpoint;
     private volatile boolean closed;
 
@@ -145,8 +136,9 @@ public final class Lessor implements AutoCloseable {
         this.leaderTerm = leaderTerm;
         this.nanoClock = nanoClock;
         this.metrics = metrics;
-        this.lastTick = nanoClock.getAsLong();
-        this.lastCheckpoint = lastTick;
+        long created = nanoClock.getAsLong();
+        this.revokeBudget = new RevokeBudget(config, created);
+        this.lastCheckpoint = created;
         store.setListener(new LeaseStore.Listener() {
             // The clock is read here, beside apply, only to date what this member saw; the
             // applied state never depends on it.
@@ -257,7 +249,7 @@ public final class Lessor implements AutoCloseable {
                     result.completeExceptionally(err != null ? err : EtcdError.LEASE_NOT_FOUND.exception()));
         }
         long ttl = ttls[0];
-        setDeadline(id, now + ttl * NANOS);
+        expiry.set(id, now + ttl * NANOS);
         metrics.renewed.inc();
         Long covered = coveredSince.get(id);
         if (ttls[1] == 0 && covered != null && now - covered <= config.electionTimeout().toNanos() / 2) {
@@ -340,12 +332,9 @@ public final class Lessor implements AutoCloseable {
             long now = nanoClock.getAsLong();
             boolean primary = ensurePrimary(now);
             drainApplied(now, primary, revoked, Integer.MAX_VALUE);
-            double elapsed = (now - lastTick) / (double) NANOS;
-            lastTick = now;
+            revokeBudget.advance(now, primary);
             if (primary) {
-                double cap = Math.max(1.0, config.revokesPerSecond() * config.tick().toNanos() / (double) NANOS);
-                revokeTokens = Math.min(cap, revokeTokens + elapsed * config.revokesPerSecond());
-                collectExpired(now, toRevoke);
+                expiry.takeExpired(now, revokeBudget, toRevoke);
                 if (now - lastCheckpoint >= config.checkpointInterval().toNanos()) {
                     lastCheckpoint = now;
                     collectCheckpoints(now, unrecorded, unrecorded.size(), checkpoints);
@@ -360,26 +349,6 @@ public final class Lessor implements AutoCloseable {
         proposeCheckpoints(checkpoints, List.of());
     }
 
-    /** Pops due leases from the queue while the rate limiter allows; O(revoked · log n). */
-    private void collectExpired(long now, List<Long> toRevoke) {
-        Due d;
-        while (revokeTokens >= 1 && (d = dueQueue.peek()) != null && d.deadline() <= now) {
-            dueQueue.poll();
-            Long current = expiry.get(d.id());
-            if (current == null || current != d.deadline() || revoking.contains(d.id())) {
-                continue;
-            }
-            revoking.add(d.id());
-            toRevoke.add(d.id());
-            revokeTokens--;
-        }
-        if (dueQueue.size() > 2 * expiry.size() + 1024) {
-            // Renewals leave stale entries behind; rebuild before they outnumber the leases.
-            dueQueue.clear();
-            expiry.forEach((id, deadline) -> dueQueue.add(new Due(deadline, id)));
-        }
-    }
-
     /**
      * Checkpoints of the first {@code max} leases of {@code ids} (removing them), skipping those
      * whose applied remainder is already right.
@@ -391,7 +360,7 @@ public final class Lessor implements AutoCloseable {
             it.remove();
             Long deadline = expiry.get(id);
             long[] ttls = store.ttls(id);
-            if (deadline == null || ttls == null || deadline <= now || revoking.contains(id)) {
+            if (deadline == null || ttls == null || deadline <= now || expiry.revoking(id)) {
                 continue;
             }
             // Rounded up: a remainder read back later must never expire the lease early.
@@ -414,7 +383,7 @@ public final class Lessor implements AutoCloseable {
             long period = Math.max(Math.max(FULL_CHECKPOINT_NANOS, config.checkpointInterval().toNanos()),
                     expiry.size() * NANOS / FULL_CHECKPOINTS_PER_SECOND);
             nextFullRound = now + period;
-            fullRound.addAll(expiry.keySet());
+            fullRound.addAll(expiry.ids());
             long ticks = Math.max(1, period / config.tick().toNanos());
             fullRoundPerTick = (int) Math.min(Integer.MAX_VALUE, (fullRound.size() + ticks - 1) / ticks);
         }
@@ -459,8 +428,8 @@ public final class Lessor implements AutoCloseable {
                     if (ttls != null) {
                         // A fresh grant has no remainder; a lease from a snapshot may.
                         shadow.restarted(id, ev.at(), ttls[1] > 0 ? ttls[1] : ttls[0]);
-                        if (primary && !expiry.containsKey(id)) {
-                            setDeadline(id, now + ttls[0] * NANOS);
+                        if (primary && !expiry.contains(id)) {
+                            expiry.set(id, now + ttls[0] * NANOS);
                             unrecorded.add(id);
                             coveredSince.put(id, ev.at());
                         }
@@ -476,16 +445,15 @@ public final class Lessor implements AutoCloseable {
                         }
                         long implied = shadow.get(id);
                         Long exp = expiry.get(id);
-                        if (primary && ev.remaining() == 0 && exp != null && exp < implied && !revoking.contains(id)) {
+                        if (primary && ev.remaining() == 0 && exp != null && exp < implied && !expiry.revoking(id)) {
                             // A renewal the previous leader acknowledged, applied after we took over.
-                            setDeadline(id, implied);
+                            expiry.set(id, implied);
                         }
                     }
                 }
                 case REVOKED -> {
                     shadow.remove(id);
                     expiry.remove(id);
-                    revoking.remove(id);
                     unrecorded.remove(id);
                     coveredSince.remove(id);
                     CompletableFuture<Void> f = revokedSignals.remove(id);
@@ -496,11 +464,6 @@ public final class Lessor implements AutoCloseable {
             }
         }
         return !appliedEvents.isEmpty();
-    }
-
-    private void setDeadline(long id, long deadline) {
-        expiry.put(id, deadline);
-        dueQueue.add(new Due(deadline, id));
     }
 
     /**
@@ -545,11 +508,10 @@ public final class Lessor implements AutoCloseable {
         }
         ExpirySpreader.spread(dues, now, config.revokesPerSecond());
         for (ExpirySpreader.Due d : dues) {
-            setDeadline(d.id, d.deadline);
+            expiry.set(d.id, d.deadline);
             unrecorded.add(d.id);
         }
-        revokeTokens = 0;
-        lastTick = now;
+        revokeBudget.reset(now);
         lastCheckpoint = now;
         fullRound.clear();
         nextFullRound = now + FULL_CHECKPOINT_NANOS;
@@ -561,8 +523,6 @@ public final class Lessor implements AutoCloseable {
 
     private void demote() {
         expiry.clear();
-        dueQueue.clear();
-        revoking.clear();
         unrecorded.clear();
         fullRound.clear();
         coveredSince.clear();
@@ -585,10 +545,10 @@ public final class Lessor implements AutoCloseable {
                     }
                     Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
                     synchronized (this) {
-                        revoking.remove(id);
+                        expiry.revokeFailed(id);
                         if (!(cause instanceof EtcdException ee && ee.error() == EtcdError.LEASE_NOT_FOUND)
-                                && expiry.containsKey(id)) {
-                            setDeadline(id, nanoClock.getAsLong() + config.retryInterval().toNanos());
+                                && expiry.contains(id)) {
+                            expiry.set(id, nanoClock.getAsLong() + config.retryInterval().toNanos());
                             log.atWarn().addKeyValue("lease-id", Long.toHexString(id))
                                     .addKeyValue("error", cause.toString()).log("failed to revoke lease");
                         }
