@@ -6,15 +6,12 @@ import io.etcdjava.api.etcdserverpb.LeaseRevokeRequest;
 import io.etcdjava.api.internal.InternalRaftRequest;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -62,14 +59,6 @@ public final class Lessor implements AutoCloseable {
     /** Applied events taken in per hold of the monitor, so keep-alives never wait behind a backlog. */
     private static final int DRAIN_CHUNK = 256;
     private static final long NANOS = 1_000_000_000L;
-    /** Every lease, renewed or not, is checkpointed about this often (nanoseconds)... */
-    private static final long FULL_CHECKPOINT_NANOS = 5 * NANOS;
-    /**
-     * ...but no faster than this many leases a second, spread over the lessor's ticks: a burst of
-     * 100,000 checkpoints would hold the apply thread (and every put behind it) for a while.
-     */
-    private static final long FULL_CHECKPOINTS_PER_SECOND = 2000;
-
     /** Proposes a request through raft; completes with what applying it produced. */
     @FunctionalInterface
     public interface Proposer {
@@ -102,15 +91,6 @@ public final class Lessor implements AutoCloseable {
     private long primaryTerm;
     private final ExpiryQueue expiry = new ExpiryQueue();
     /**
-     * Leader only: leases whose deadline moved without raft recording it (renewed from memory,
-     * granted, or re-clocked by a promotion) since the last checkpoint round.
-     */
-    private final Set<Long> unrecorded = new HashSet<>();
-    /** Leader only: the rest of the current full checkpoint round, a slice proposed every tick. */
-    private final ArrayDeque<Long> fullRound = new ArrayDeque<>();
-    private int fullRoundPerTick;
-    private long nextFullRound;
-    /**
      * Leader only: when (leader's clock) a renewal or grant last restarted a lease's clock through
      * an applied raft entry. Every member's shadow is at least that time plus the TTL.
      */
@@ -121,7 +101,7 @@ public final class Lessor implements AutoCloseable {
     private final List<Long> pendingClears = new ArrayList<>();
     private final List<CompletableFuture<Void>> pendingClearWaiters = new ArrayList<>();
     private final RevokeBudget revokeBudget;
-    private long lastCheckpoint;
+    private final CheckpointSchedule checkpointSchedule;
     private volatile boolean closed;
 
     /**
@@ -138,7 +118,7 @@ public final class Lessor implements AutoCloseable {
         this.metrics = metrics;
         long created = nanoClock.getAsLong();
         this.revokeBudget = new RevokeBudget(config, created);
-        this.lastCheckpoint = created;
+        this.checkpointSchedule = new CheckpointSchedule(store, expiry, config, created);
         store.setListener(new LeaseStore.Listener() {
             // The clock is read here, beside apply, only to date what this member saw; the
             // applied state never depends on it.
@@ -255,7 +235,7 @@ public final class Lessor implements AutoCloseable {
         if (ttls[1] == 0 && covered != null && now - covered <= config.electionTimeout().toNanos() / 2) {
             // Every member's shadow is within half an election timeout of this renewal's deadline:
             // a new leader's extension covers it even if nothing of it reaches raft.
-            unrecorded.add(id);
+            checkpointSchedule.unrecorded(id);
             return () -> result.complete(ttl);
         }
         // A checkpointed remainder would outlive the renewal in a restart or on a new leader, or
@@ -335,11 +315,7 @@ public final class Lessor implements AutoCloseable {
             revokeBudget.advance(now, primary);
             if (primary) {
                 expiry.takeExpired(now, revokeBudget, toRevoke);
-                if (now - lastCheckpoint >= config.checkpointInterval().toNanos()) {
-                    lastCheckpoint = now;
-                    collectCheckpoints(now, unrecorded, unrecorded.size(), checkpoints);
-                }
-                collectFullRoundSlice(now, checkpoints);
+                checkpointSchedule.collect(now, checkpoints);
             }
         }
         revoked.forEach(f -> f.complete(null));
@@ -347,47 +323,6 @@ public final class Lessor implements AutoCloseable {
             proposeRevoke(id);
         }
         proposeCheckpoints(checkpoints, List.of());
-    }
-
-    /**
-     * Checkpoints of the first {@code max} leases of {@code ids} (removing them), skipping those
-     * whose applied remainder is already right.
-     */
-    private void collectCheckpoints(long now, java.util.Collection<Long> ids, int max, List<LeaseCheckpoint> out) {
-        java.util.Iterator<Long> it = ids.iterator();
-        for (int n = 0; n < max && it.hasNext(); n++) {
-            long id = it.next();
-            it.remove();
-            Long deadline = expiry.get(id);
-            long[] ttls = store.ttls(id);
-            if (deadline == null || ttls == null || deadline <= now || expiry.revoking(id)) {
-                continue;
-            }
-            // Rounded up: a remainder read back later must never expire the lease early.
-            long remaining = (deadline - now + NANOS - 1) / NANOS;
-            if (remaining != ttls[1]) {
-                out.add(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(remaining).build());
-            }
-        }
-    }
-
-    /**
-     * Every lease every {@link #FULL_CHECKPOINT_NANOS} (longer with very many leases), so that a
-     * full restart starts from a recent remainder; a slice per tick rather than all at once.
-     */
-    private void collectFullRoundSlice(long now, List<LeaseCheckpoint> out) {
-        if (fullRound.isEmpty()) {
-            if (now < nextFullRound || expiry.isEmpty()) {
-                return;
-            }
-            long period = Math.max(Math.max(FULL_CHECKPOINT_NANOS, config.checkpointInterval().toNanos()),
-                    expiry.size() * NANOS / FULL_CHECKPOINTS_PER_SECOND);
-            nextFullRound = now + period;
-            fullRound.addAll(expiry.ids());
-            long ticks = Math.max(1, period / config.tick().toNanos());
-            fullRoundPerTick = (int) Math.min(Integer.MAX_VALUE, (fullRound.size() + ticks - 1) / ticks);
-        }
-        collectCheckpoints(now, fullRound, fullRoundPerTick, out);
     }
 
     private void drainSoon() {
@@ -430,7 +365,7 @@ public final class Lessor implements AutoCloseable {
                         shadow.restarted(id, ev.at(), ttls[1] > 0 ? ttls[1] : ttls[0]);
                         if (primary && !expiry.contains(id)) {
                             expiry.set(id, now + ttls[0] * NANOS);
-                            unrecorded.add(id);
+                            checkpointSchedule.unrecorded(id);
                             coveredSince.put(id, ev.at());
                         }
                     }
@@ -454,7 +389,7 @@ public final class Lessor implements AutoCloseable {
                 case REVOKED -> {
                     shadow.remove(id);
                     expiry.remove(id);
-                    unrecorded.remove(id);
+                    checkpointSchedule.remove(id);
                     coveredSince.remove(id);
                     CompletableFuture<Void> f = revokedSignals.remove(id);
                     if (f != null) {
@@ -509,12 +444,10 @@ public final class Lessor implements AutoCloseable {
         ExpirySpreader.spread(dues, now, config.revokesPerSecond());
         for (ExpirySpreader.Due d : dues) {
             expiry.set(d.id, d.deadline);
-            unrecorded.add(d.id);
+            checkpointSchedule.unrecorded(d.id);
         }
         revokeBudget.reset(now);
-        lastCheckpoint = now;
-        fullRound.clear();
-        nextFullRound = now + FULL_CHECKPOINT_NANOS;
+        checkpointSchedule.restart(now);
         if (dues.length > 0) {
             log.atInfo().addKeyValue("leases", dues.length).addKeyValue("extend", config.electionTimeout().toString())
                     .log("promoted lessor");
@@ -523,8 +456,7 @@ public final class Lessor implements AutoCloseable {
 
     private void demote() {
         expiry.clear();
-        unrecorded.clear();
-        fullRound.clear();
+        checkpointSchedule.clear();
         coveredSince.clear();
         List<CompletableFuture<Void>> waiting = new ArrayList<>(revokedSignals.values());
         revokedSignals.clear();
