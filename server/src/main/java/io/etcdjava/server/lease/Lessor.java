@@ -1,8 +1,6 @@
 package io.etcdjava.server.lease;
 
 import io.etcdjava.api.etcdserverpb.LeaseCheckpoint;
-import io.etcdjava.api.etcdserverpb.LeaseCheckpointRequest;
-import io.etcdjava.api.etcdserverpb.LeaseRevokeRequest;
 import io.etcdjava.api.internal.InternalRaftRequest;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
@@ -50,15 +48,17 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: owns one scheduler thread, "lease-lessor", which ticks and proposes. {@link #renew}
  * and {@link #timeToLive} run on callers' threads; the store listener on the apply thread only
- * queues events. Lock: this object's monitor guards the expiry state; it is never held while
- * proposing or completing futures.
+ * queues events ({@link AppliedEvents}). Lock: this object's monitor guards the expiry state, its
+ * own fields and the helpers that are not thread-safe ({@link ExpiryQueue}, {@link RevokeBudget},
+ * {@link CheckpointSchedule}, {@link Shadows}); it is never held while proposing or completing
+ * futures.
  */
 public final class Lessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Lessor.class);
-    private static final int MAX_CHECKPOINT_BATCH = 1000;
     /** Applied events taken in per hold of the monitor, so keep-alives never wait behind a backlog. */
     private static final int DRAIN_CHUNK = 256;
     private static final long NANOS = 1_000_000_000L;
+
     /** Proposes a request through raft; completes with what applying it produced. */
     @FunctionalInterface
     public interface Proposer {
@@ -69,21 +69,14 @@ public final class Lessor implements AutoCloseable {
     public record TimeToLive(long id, long remaining, long grantedTtl, List<com.google.protobuf.ByteString> keys) {
     }
 
-    private enum Kind { GRANTED, REVOKED, CHECKPOINTED }
-
-    /** Something the apply thread did to a lease, stamped with when this member applied it. */
-    private record AppliedEvent(Kind kind, long id, long remaining, long at) {
-    }
-
     private final LeaseStore store;
     private final LessorConfig config;
-    private final Proposer proposer;
     private final LongSupplier leaderTerm;
     private final LongSupplier nanoClock;
     private final LeaseMetrics metrics;
     private final ScheduledExecutorService scheduler;
-    private final ConcurrentLinkedQueue<AppliedEvent> appliedEvents = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final LeaseProposals proposals;
+    private final AppliedEvents appliedEvents;
     private final ConcurrentLinkedQueue<Renewal> renewals = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean renewalsScheduled = new AtomicBoolean();
 
@@ -112,39 +105,20 @@ public final class Lessor implements AutoCloseable {
                   LongSupplier nanoClock, LeaseMetrics metrics) {
         this.store = store;
         this.config = config;
-        this.proposer = proposer;
         this.leaderTerm = leaderTerm;
         this.nanoClock = nanoClock;
         this.metrics = metrics;
         long created = nanoClock.getAsLong();
         this.revokeBudget = new RevokeBudget(config, created);
         this.checkpointSchedule = new CheckpointSchedule(store, expiry, config, created);
-        store.setListener(new LeaseStore.Listener() {
-            // The clock is read here, beside apply, only to date what this member saw; the
-            // applied state never depends on it.
-            @Override
-            public void granted(long id) {
-                appliedEvents.add(new AppliedEvent(Kind.GRANTED, id, 0, nanoClock.getAsLong()));
-                drainSoon();
-            }
-
-            @Override
-            public void revoked(long id) {
-                appliedEvents.add(new AppliedEvent(Kind.REVOKED, id, 0, nanoClock.getAsLong()));
-                drainSoon();
-            }
-
-            @Override
-            public void checkpointed(long id, long remaining) {
-                appliedEvents.add(new AppliedEvent(Kind.CHECKPOINTED, id, remaining, nanoClock.getAsLong()));
-                drainSoon();
-            }
-        });
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lease-lessor");
             t.setDaemon(true);
             return t;
         });
+        this.proposals = new LeaseProposals(proposer, scheduler);
+        this.appliedEvents = new AppliedEvents(nanoClock, scheduler, this::drainTask);
+        store.setListener(appliedEvents);
     }
 
     /** Starts ticking on the "lease-lessor" thread. */
@@ -322,22 +296,12 @@ public final class Lessor implements AutoCloseable {
         for (long id : toRevoke) {
             proposeRevoke(id);
         }
-        proposeCheckpoints(checkpoints, List.of());
-    }
-
-    private void drainSoon() {
-        if (!drainScheduled.getAndSet(true)) {
-            try {
-                scheduler.execute(this::drainTask);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                drainScheduled.set(false);
-            }
-        }
+        proposals.checkpoints(checkpoints, List.of());
     }
 
     /** Takes in applied events on the lessor thread, a chunk per hold of the monitor. */
     private void drainTask() {
-        drainScheduled.set(false);
+        appliedEvents.draining();
         List<CompletableFuture<Void>> revoked = new ArrayList<>();
         boolean more = true;
         while (more) {
@@ -351,7 +315,7 @@ public final class Lessor implements AutoCloseable {
 
     /** Takes in at most {@code max} applied events; true if more are waiting. */
     private boolean drainApplied(long now, boolean primary, List<CompletableFuture<Void>> revoked, int max) {
-        AppliedEvent ev;
+        AppliedEvents.Event ev;
         for (int n = 0; n < max; n++) {
             if ((ev = appliedEvents.poll()) == null) {
                 return false;
@@ -470,22 +434,21 @@ public final class Lessor implements AutoCloseable {
     }
 
     private void proposeRevoke(long id) {
-        proposer.propose(InternalRaftRequest.newBuilder().setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)))
-                .whenComplete((r, err) -> {
-                    if (err == null) {
-                        return;
-                    }
-                    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                    synchronized (this) {
-                        expiry.revokeFailed(id);
-                        if (!(cause instanceof EtcdException ee && ee.error() == EtcdError.LEASE_NOT_FOUND)
-                                && expiry.contains(id)) {
-                            expiry.set(id, nanoClock.getAsLong() + config.retryInterval().toNanos());
-                            log.atWarn().addKeyValue("lease-id", Long.toHexString(id))
-                                    .addKeyValue("error", cause.toString()).log("failed to revoke lease");
-                        }
-                    }
-                });
+        proposals.revoke(id).whenComplete((r, err) -> {
+            if (err == null) {
+                return;
+            }
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            synchronized (this) {
+                expiry.revokeFailed(id);
+                if (!(cause instanceof EtcdException ee && ee.error() == EtcdError.LEASE_NOT_FOUND)
+                        && expiry.contains(id)) {
+                    expiry.set(id, nanoClock.getAsLong() + config.retryInterval().toNanos());
+                    log.atWarn().addKeyValue("lease-id", Long.toHexString(id))
+                            .addKeyValue("error", cause.toString()).log("failed to revoke lease");
+                }
+            }
+        });
     }
 
     private void flushClears() {
@@ -497,45 +460,7 @@ public final class Lessor implements AutoCloseable {
             pendingClears.clear();
             pendingClearWaiters.clear();
         }
-        List<LeaseCheckpoint> cps = new ArrayList<>(ids.size());
-        for (long id : ids) {
-            cps.add(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(0).build());
-        }
-        proposeCheckpoints(cps, waiters);
-    }
-
-    private void proposeCheckpoints(List<LeaseCheckpoint> cps, List<CompletableFuture<Void>> waiters) {
-        if (cps.isEmpty() && waiters.isEmpty()) {
-            return;
-        }
-        List<CompletableFuture<Object>> all = new ArrayList<>();
-        for (int i = 0; i < cps.size(); i += MAX_CHECKPOINT_BATCH) {
-            LeaseCheckpointRequest.Builder b = LeaseCheckpointRequest.newBuilder()
-                    .addAllCheckpoints(cps.subList(i, Math.min(cps.size(), i + MAX_CHECKPOINT_BATCH)));
-            all.add(proposer.propose(InternalRaftRequest.newBuilder().setLeaseCheckpoint(b)));
-        }
-        if (waiters.isEmpty()) {
-            return;
-        }
-        // The proposals complete on the apply thread; the keep-alive replies waiting on them are
-        // built and sent from the lessor thread instead, so that apply (and the puts queued behind
-        // it) does not pay for them.
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
-            Runnable answer = () -> {
-                for (CompletableFuture<Void> w : waiters) {
-                    if (err != null) {
-                        w.completeExceptionally(err);
-                    } else {
-                        w.complete(null);
-                    }
-                }
-            };
-            try {
-                scheduler.execute(answer);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                answer.run();
-            }
-        });
+        proposals.clears(ids, waiters);
     }
 
     @Override
