@@ -1,21 +1,15 @@
 package io.etcdjava.server.lease;
 
 import io.etcdjava.api.etcdserverpb.LeaseCheckpoint;
-import io.etcdjava.api.etcdserverpb.LeaseCheckpointRequest;
-import io.etcdjava.api.etcdserverpb.LeaseRevokeRequest;
 import io.etcdjava.api.internal.InternalRaftRequest;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.PriorityQueue;
-import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -54,22 +48,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Threads: owns one scheduler thread, "lease-lessor", which ticks and proposes. {@link #renew}
  * and {@link #timeToLive} run on callers' threads; the store listener on the apply thread only
- * queues events. Lock: this object's monitor guards the expiry state; it is never held while
- * proposing or completing futures.
+ * queues events ({@link AppliedEvents}). Lock: this object's monitor guards the expiry state, its
+ * own fields and the helpers that are not thread-safe ({@link ExpiryQueue}, {@link RevokeBudget},
+ * {@link CheckpointSchedule}, {@link Shadows}); it is never held while proposing or completing
+ * futures.
  */
 public final class Lessor implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Lessor.class);
-    private static final int MAX_CHECKPOINT_BATCH = 1000;
     /** Applied events taken in per hold of the monitor, so keep-alives never wait behind a backlog. */
     private static final int DRAIN_CHUNK = 256;
     private static final long NANOS = 1_000_000_000L;
-    /** Every lease, renewed or not, is checkpointed about this often (nanoseconds)... */
-    private static final long FULL_CHECKPOINT_NANOS = 5 * NANOS;
-    /**
-     * ...but no faster than this many leases a second, spread over the lessor's ticks: a burst of
-     * 100,000 checkpoints would hold the apply thread (and every put behind it) for a while.
-     */
-    private static final long FULL_CHECKPOINTS_PER_SECOND = 2000;
 
     /** Proposes a request through raft; completes with what applying it produced. */
     @FunctionalInterface
@@ -81,43 +69,20 @@ public final class Lessor implements AutoCloseable {
     public record TimeToLive(long id, long remaining, long grantedTtl, List<com.google.protobuf.ByteString> keys) {
     }
 
-    private enum Kind { GRANTED, REVOKED, CHECKPOINTED }
-
-    /** Something the apply thread did to a lease, stamped with when this member applied it. */
-    private record AppliedEvent(Kind kind, long id, long remaining, long at) {
-    }
-
-    /** A deadline in the expiry queue; stale once the lease's deadline moved. */
-    private record Due(long deadline, long id) {
-    }
-
     private final LeaseStore store;
     private final LessorConfig config;
-    private final Proposer proposer;
     private final LongSupplier leaderTerm;
     private final LongSupplier nanoClock;
     private final LeaseMetrics metrics;
     private final ScheduledExecutorService scheduler;
-    private final ConcurrentLinkedQueue<AppliedEvent> appliedEvents = new ConcurrentLinkedQueue<>();
-    private final AtomicBoolean drainScheduled = new AtomicBoolean();
+    private final LeaseProposals proposals;
+    private final AppliedEvents appliedEvents;
     private final ConcurrentLinkedQueue<Renewal> renewals = new ConcurrentLinkedQueue<>();
     private final AtomicBoolean renewalsScheduled = new AtomicBoolean();
 
     // Guarded by this.
     private long primaryTerm;
-    /** Leader only: each lease's deadline; the queue below orders them (with stale entries). */
-    private final Map<Long, Long> expiry = new HashMap<>();
-    private final PriorityQueue<Due> dueQueue = new PriorityQueue<>(Comparator.comparingLong(Due::deadline));
-    private final Set<Long> revoking = new HashSet<>();
-    /**
-     * Leader only: leases whose deadline moved without raft recording it (renewed from memory,
-     * granted, or re-clocked by a promotion) since the last checkpoint round.
-     */
-    private final Set<Long> unrecorded = new HashSet<>();
-    /** Leader only: the rest of the current full checkpoint round, a slice proposed every tick. */
-    private final ArrayDeque<Long> fullRound = new ArrayDeque<>();
-    private int fullRoundPerTick;
-    private long nextFullRound;
+    private final ExpiryQueue expiry = new ExpiryQueue();
     /**
      * Leader only: when (leader's clock) a renewal or grant last restarted a lease's clock through
      * an applied raft entry. Every member's shadow is at least that time plus the TTL.
@@ -128,9 +93,8 @@ public final class Lessor implements AutoCloseable {
     private final Map<Long, CompletableFuture<Void>> revokedSignals = new HashMap<>();
     private final List<Long> pendingClears = new ArrayList<>();
     private final List<CompletableFuture<Void>> pendingClearWaiters = new ArrayList<>();
-    private double revokeTokens;
-    private long lastTick;
-    private long lastCheckpoint;
+    private final RevokeBudget revokeBudget;
+    private final CheckpointSchedule checkpointSchedule;
     private volatile boolean closed;
 
     /**
@@ -141,38 +105,20 @@ public final class Lessor implements AutoCloseable {
                   LongSupplier nanoClock, LeaseMetrics metrics) {
         this.store = store;
         this.config = config;
-        this.proposer = proposer;
         this.leaderTerm = leaderTerm;
         this.nanoClock = nanoClock;
         this.metrics = metrics;
-        this.lastTick = nanoClock.getAsLong();
-        this.lastCheckpoint = lastTick;
-        store.setListener(new LeaseStore.Listener() {
-            // The clock is read here, beside apply, only to date what this member saw; the
-            // applied state never depends on it.
-            @Override
-            public void granted(long id) {
-                appliedEvents.add(new AppliedEvent(Kind.GRANTED, id, 0, nanoClock.getAsLong()));
-                drainSoon();
-            }
-
-            @Override
-            public void revoked(long id) {
-                appliedEvents.add(new AppliedEvent(Kind.REVOKED, id, 0, nanoClock.getAsLong()));
-                drainSoon();
-            }
-
-            @Override
-            public void checkpointed(long id, long remaining) {
-                appliedEvents.add(new AppliedEvent(Kind.CHECKPOINTED, id, remaining, nanoClock.getAsLong()));
-                drainSoon();
-            }
-        });
+        long created = nanoClock.getAsLong();
+        this.revokeBudget = new RevokeBudget(config, created);
+        this.checkpointSchedule = new CheckpointSchedule(store, expiry, config, created);
         this.scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
             Thread t = new Thread(r, "lease-lessor");
             t.setDaemon(true);
             return t;
         });
+        this.proposals = new LeaseProposals(proposer, scheduler);
+        this.appliedEvents = new AppliedEvents(nanoClock, scheduler, this::drainTask);
+        store.setListener(appliedEvents);
     }
 
     /** Starts ticking on the "lease-lessor" thread. */
@@ -257,13 +203,13 @@ public final class Lessor implements AutoCloseable {
                     result.completeExceptionally(err != null ? err : EtcdError.LEASE_NOT_FOUND.exception()));
         }
         long ttl = ttls[0];
-        setDeadline(id, now + ttl * NANOS);
+        expiry.set(id, now + ttl * NANOS);
         metrics.renewed.inc();
         Long covered = coveredSince.get(id);
         if (ttls[1] == 0 && covered != null && now - covered <= config.electionTimeout().toNanos() / 2) {
             // Every member's shadow is within half an election timeout of this renewal's deadline:
             // a new leader's extension covers it even if nothing of it reaches raft.
-            unrecorded.add(id);
+            checkpointSchedule.unrecorded(id);
             return () -> result.complete(ttl);
         }
         // A checkpointed remainder would outlive the renewal in a restart or on a new leader, or
@@ -340,100 +286,22 @@ public final class Lessor implements AutoCloseable {
             long now = nanoClock.getAsLong();
             boolean primary = ensurePrimary(now);
             drainApplied(now, primary, revoked, Integer.MAX_VALUE);
-            double elapsed = (now - lastTick) / (double) NANOS;
-            lastTick = now;
+            revokeBudget.advance(now, primary);
             if (primary) {
-                double cap = Math.max(1.0, config.revokesPerSecond() * config.tick().toNanos() / (double) NANOS);
-                revokeTokens = Math.min(cap, revokeTokens + elapsed * config.revokesPerSecond());
-                collectExpired(now, toRevoke);
-                if (now - lastCheckpoint >= config.checkpointInterval().toNanos()) {
-                    lastCheckpoint = now;
-                    collectCheckpoints(now, unrecorded, unrecorded.size(), checkpoints);
-                }
-                collectFullRoundSlice(now, checkpoints);
+                expiry.takeExpired(now, revokeBudget, toRevoke);
+                checkpointSchedule.collect(now, checkpoints);
             }
         }
         revoked.forEach(f -> f.complete(null));
         for (long id : toRevoke) {
             proposeRevoke(id);
         }
-        proposeCheckpoints(checkpoints, List.of());
-    }
-
-    /** Pops due leases from the queue while the rate limiter allows; O(revoked · log n). */
-    private void collectExpired(long now, List<Long> toRevoke) {
-        Due d;
-        while (revokeTokens >= 1 && (d = dueQueue.peek()) != null && d.deadline() <= now) {
-            dueQueue.poll();
-            Long current = expiry.get(d.id());
-            if (current == null || current != d.deadline() || revoking.contains(d.id())) {
-                continue;
-            }
-            revoking.add(d.id());
-            toRevoke.add(d.id());
-            revokeTokens--;
-        }
-        if (dueQueue.size() > 2 * expiry.size() + 1024) {
-            // Renewals leave stale entries behind; rebuild before they outnumber the leases.
-            dueQueue.clear();
-            expiry.forEach((id, deadline) -> dueQueue.add(new Due(deadline, id)));
-        }
-    }
-
-    /**
-     * Checkpoints of the first {@code max} leases of {@code ids} (removing them), skipping those
-     * whose applied remainder is already right.
-     */
-    private void collectCheckpoints(long now, java.util.Collection<Long> ids, int max, List<LeaseCheckpoint> out) {
-        java.util.Iterator<Long> it = ids.iterator();
-        for (int n = 0; n < max && it.hasNext(); n++) {
-            long id = it.next();
-            it.remove();
-            Long deadline = expiry.get(id);
-            long[] ttls = store.ttls(id);
-            if (deadline == null || ttls == null || deadline <= now || revoking.contains(id)) {
-                continue;
-            }
-            // Rounded up: a remainder read back later must never expire the lease early.
-            long remaining = (deadline - now + NANOS - 1) / NANOS;
-            if (remaining != ttls[1]) {
-                out.add(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(remaining).build());
-            }
-        }
-    }
-
-    /**
-     * Every lease every {@link #FULL_CHECKPOINT_NANOS} (longer with very many leases), so that a
-     * full restart starts from a recent remainder; a slice per tick rather than all at once.
-     */
-    private void collectFullRoundSlice(long now, List<LeaseCheckpoint> out) {
-        if (fullRound.isEmpty()) {
-            if (now < nextFullRound || expiry.isEmpty()) {
-                return;
-            }
-            long period = Math.max(Math.max(FULL_CHECKPOINT_NANOS, config.checkpointInterval().toNanos()),
-                    expiry.size() * NANOS / FULL_CHECKPOINTS_PER_SECOND);
-            nextFullRound = now + period;
-            fullRound.addAll(expiry.keySet());
-            long ticks = Math.max(1, period / config.tick().toNanos());
-            fullRoundPerTick = (int) Math.min(Integer.MAX_VALUE, (fullRound.size() + ticks - 1) / ticks);
-        }
-        collectCheckpoints(now, fullRound, fullRoundPerTick, out);
-    }
-
-    private void drainSoon() {
-        if (!drainScheduled.getAndSet(true)) {
-            try {
-                scheduler.execute(this::drainTask);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                drainScheduled.set(false);
-            }
-        }
+        proposals.checkpoints(checkpoints, List.of());
     }
 
     /** Takes in applied events on the lessor thread, a chunk per hold of the monitor. */
     private void drainTask() {
-        drainScheduled.set(false);
+        appliedEvents.draining();
         List<CompletableFuture<Void>> revoked = new ArrayList<>();
         boolean more = true;
         while (more) {
@@ -447,7 +315,7 @@ public final class Lessor implements AutoCloseable {
 
     /** Takes in at most {@code max} applied events; true if more are waiting. */
     private boolean drainApplied(long now, boolean primary, List<CompletableFuture<Void>> revoked, int max) {
-        AppliedEvent ev;
+        AppliedEvents.Event ev;
         for (int n = 0; n < max; n++) {
             if ((ev = appliedEvents.poll()) == null) {
                 return false;
@@ -459,9 +327,9 @@ public final class Lessor implements AutoCloseable {
                     if (ttls != null) {
                         // A fresh grant has no remainder; a lease from a snapshot may.
                         shadow.restarted(id, ev.at(), ttls[1] > 0 ? ttls[1] : ttls[0]);
-                        if (primary && !expiry.containsKey(id)) {
-                            setDeadline(id, now + ttls[0] * NANOS);
-                            unrecorded.add(id);
+                        if (primary && !expiry.contains(id)) {
+                            expiry.set(id, now + ttls[0] * NANOS);
+                            checkpointSchedule.unrecorded(id);
                             coveredSince.put(id, ev.at());
                         }
                     }
@@ -476,17 +344,16 @@ public final class Lessor implements AutoCloseable {
                         }
                         long implied = shadow.get(id);
                         Long exp = expiry.get(id);
-                        if (primary && ev.remaining() == 0 && exp != null && exp < implied && !revoking.contains(id)) {
+                        if (primary && ev.remaining() == 0 && exp != null && exp < implied && !expiry.revoking(id)) {
                             // A renewal the previous leader acknowledged, applied after we took over.
-                            setDeadline(id, implied);
+                            expiry.set(id, implied);
                         }
                     }
                 }
                 case REVOKED -> {
                     shadow.remove(id);
                     expiry.remove(id);
-                    revoking.remove(id);
-                    unrecorded.remove(id);
+                    checkpointSchedule.remove(id);
                     coveredSince.remove(id);
                     CompletableFuture<Void> f = revokedSignals.remove(id);
                     if (f != null) {
@@ -496,11 +363,6 @@ public final class Lessor implements AutoCloseable {
             }
         }
         return !appliedEvents.isEmpty();
-    }
-
-    private void setDeadline(long id, long deadline) {
-        expiry.put(id, deadline);
-        dueQueue.add(new Due(deadline, id));
     }
 
     /**
@@ -545,14 +407,11 @@ public final class Lessor implements AutoCloseable {
         }
         ExpirySpreader.spread(dues, now, config.revokesPerSecond());
         for (ExpirySpreader.Due d : dues) {
-            setDeadline(d.id, d.deadline);
-            unrecorded.add(d.id);
+            expiry.set(d.id, d.deadline);
+            checkpointSchedule.unrecorded(d.id);
         }
-        revokeTokens = 0;
-        lastTick = now;
-        lastCheckpoint = now;
-        fullRound.clear();
-        nextFullRound = now + FULL_CHECKPOINT_NANOS;
+        revokeBudget.reset(now);
+        checkpointSchedule.restart(now);
         if (dues.length > 0) {
             log.atInfo().addKeyValue("leases", dues.length).addKeyValue("extend", config.electionTimeout().toString())
                     .log("promoted lessor");
@@ -561,10 +420,7 @@ public final class Lessor implements AutoCloseable {
 
     private void demote() {
         expiry.clear();
-        dueQueue.clear();
-        revoking.clear();
-        unrecorded.clear();
-        fullRound.clear();
+        checkpointSchedule.clear();
         coveredSince.clear();
         List<CompletableFuture<Void>> waiting = new ArrayList<>(revokedSignals.values());
         revokedSignals.clear();
@@ -578,22 +434,21 @@ public final class Lessor implements AutoCloseable {
     }
 
     private void proposeRevoke(long id) {
-        proposer.propose(InternalRaftRequest.newBuilder().setLeaseRevoke(LeaseRevokeRequest.newBuilder().setID(id)))
-                .whenComplete((r, err) -> {
-                    if (err == null) {
-                        return;
-                    }
-                    Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
-                    synchronized (this) {
-                        revoking.remove(id);
-                        if (!(cause instanceof EtcdException ee && ee.error() == EtcdError.LEASE_NOT_FOUND)
-                                && expiry.containsKey(id)) {
-                            setDeadline(id, nanoClock.getAsLong() + config.retryInterval().toNanos());
-                            log.atWarn().addKeyValue("lease-id", Long.toHexString(id))
-                                    .addKeyValue("error", cause.toString()).log("failed to revoke lease");
-                        }
-                    }
-                });
+        proposals.revoke(id).whenComplete((r, err) -> {
+            if (err == null) {
+                return;
+            }
+            Throwable cause = err instanceof CompletionException && err.getCause() != null ? err.getCause() : err;
+            synchronized (this) {
+                expiry.revokeFailed(id);
+                if (!(cause instanceof EtcdException ee && ee.error() == EtcdError.LEASE_NOT_FOUND)
+                        && expiry.contains(id)) {
+                    expiry.set(id, nanoClock.getAsLong() + config.retryInterval().toNanos());
+                    log.atWarn().addKeyValue("lease-id", Long.toHexString(id))
+                            .addKeyValue("error", cause.toString()).log("failed to revoke lease");
+                }
+            }
+        });
     }
 
     private void flushClears() {
@@ -605,45 +460,7 @@ public final class Lessor implements AutoCloseable {
             pendingClears.clear();
             pendingClearWaiters.clear();
         }
-        List<LeaseCheckpoint> cps = new ArrayList<>(ids.size());
-        for (long id : ids) {
-            cps.add(LeaseCheckpoint.newBuilder().setID(id).setRemainingTTL(0).build());
-        }
-        proposeCheckpoints(cps, waiters);
-    }
-
-    private void proposeCheckpoints(List<LeaseCheckpoint> cps, List<CompletableFuture<Void>> waiters) {
-        if (cps.isEmpty() && waiters.isEmpty()) {
-            return;
-        }
-        List<CompletableFuture<Object>> all = new ArrayList<>();
-        for (int i = 0; i < cps.size(); i += MAX_CHECKPOINT_BATCH) {
-            LeaseCheckpointRequest.Builder b = LeaseCheckpointRequest.newBuilder()
-                    .addAllCheckpoints(cps.subList(i, Math.min(cps.size(), i + MAX_CHECKPOINT_BATCH)));
-            all.add(proposer.propose(InternalRaftRequest.newBuilder().setLeaseCheckpoint(b)));
-        }
-        if (waiters.isEmpty()) {
-            return;
-        }
-        // The proposals complete on the apply thread; the keep-alive replies waiting on them are
-        // built and sent from the lessor thread instead, so that apply (and the puts queued behind
-        // it) does not pay for them.
-        CompletableFuture.allOf(all.toArray(CompletableFuture[]::new)).whenComplete((v, err) -> {
-            Runnable answer = () -> {
-                for (CompletableFuture<Void> w : waiters) {
-                    if (err != null) {
-                        w.completeExceptionally(err);
-                    } else {
-                        w.complete(null);
-                    }
-                }
-            };
-            try {
-                scheduler.execute(answer);
-            } catch (java.util.concurrent.RejectedExecutionException stopped) {
-                answer.run();
-            }
-        });
+        proposals.clears(ids, waiters);
     }
 
     @Override
