@@ -20,7 +20,6 @@ import io.etcdjava.api.internal.ClusterVersionSetRequest;
 import io.etcdjava.api.internal.InternalRaftRequest;
 import io.etcdjava.api.internal.RequestHeader;
 import io.etcdjava.raft.Peer;
-import io.etcdjava.raft.RaftLogger;
 import io.etcdjava.server.apply.Applied;
 import io.etcdjava.server.apply.CompactApplied;
 import io.etcdjava.server.apply.KvApplier;
@@ -752,28 +751,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             readExecutor.shutdown();
             readExecutor.awaitTermination(5, TimeUnit.SECONDS);
             store.close();
-        }
-    }
-
-    /** Slf4j sink for the raft core's lines (etcd logs them as "raft" messages). */
-    private static final class Slf4jRaftLogger implements RaftLogger {
-        private static final Logger raftLog = LoggerFactory.getLogger("raft");
-
-        @Override
-        public void info(String msg) {
-            raftLog.info(msg);
-        }
-
-        @Override
-        public void warn(String msg) {
-            raftLog.warn(msg);
-        }
-
-        @Override
-        public void debug(Supplier<String> msg) {
-            if (raftLog.isDebugEnabled()) {
-                raftLog.debug(msg.get());
-            }
         }
     }
 }
