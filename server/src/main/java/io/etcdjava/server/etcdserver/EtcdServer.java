@@ -1,6 +1,5 @@
 package io.etcdjava.server.etcdserver;
 
-import com.google.protobuf.ByteString;
 import io.etcdjava.api.etcdserverpb.CompactionRequest;
 import io.etcdjava.api.etcdserverpb.CompactionResponse;
 import io.etcdjava.api.etcdserverpb.DeleteRangeRequest;
@@ -18,7 +17,6 @@ import io.etcdjava.api.internal.Attributes;
 import io.etcdjava.api.internal.ClusterMemberAttrSetRequest;
 import io.etcdjava.api.internal.ClusterVersionSetRequest;
 import io.etcdjava.api.internal.InternalRaftRequest;
-import io.etcdjava.api.internal.RequestHeader;
 import io.etcdjava.raft.Peer;
 import io.etcdjava.server.apply.Applied;
 import io.etcdjava.server.apply.CompactApplied;
@@ -54,12 +52,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
@@ -85,12 +81,12 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final RequestIds ids;
     private final EntryApplier applier;
     private final RaftNode raft;
+    private final Proposer proposer;
     private final ExecutorService readExecutor;
     /** Fails proposals past their deadline (see {@link Wait}); one sweep per {@link #TIMEOUT_SWEEP}. */
     private final ScheduledExecutorService timeoutSweeper;
     private static final Duration TIMEOUT_SWEEP = Duration.ofMillis(50);
     private final Duration requestTimeout;
-    private final java.util.concurrent.atomic.LongAdder failedProposals = new java.util.concurrent.atomic.LongAdder();
     private final LeaseStore leaseStore;
     private final Lessor lessor;
     private final LeaseFrontend leaseFrontend;
@@ -130,10 +126,11 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         });
         timeoutSweeper.scheduleWithFixedDelay(() -> wait.expire(System.nanoTime(), EtcdError.TIMEOUT::exception),
                 TIMEOUT_SWEEP.toMillis(), TIMEOUT_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+        this.proposer = new Proposer(raft, wait, ids, s.maxRequestBytes(), requestTimeout);
         this.leaseStore = leaseStore;
         this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks()))
                 .withRevokesPerSecond(s.leaseRevokeRate()),
-                this::propose, this::leaderTerm, System::nanoTime, leaseStore.metrics()).start();
+                proposer::propose, this::leaderTerm, System::nanoTime, leaseStore.metrics()).start();
         this.leaseForwarder = new LeaseForwarder(clusterId, memberId, new LeaderLookup() {
             @Override
             public long leader() {
@@ -145,7 +142,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 return registry.member(member).map(Member::peerUrls).orElse(List.of());
             }
         }, requestTimeout);
-        this.leaseFrontend = new LeaseFrontend(this::propose, this::header, store::currentRevision, ids::next, lessor,
+        this.leaseFrontend = new LeaseFrontend(proposer::propose, this::header, store::currentRevision, ids::next, lessor,
                 leaseForwarder);
         this.registry = registry;
         this.clusterFrontend = new ClusterFrontend(new ClusterCore(), registry, s.strictReconfigCheck(),
@@ -394,7 +391,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     /** Proposals that failed (etcd_server_proposals_failed_total). */
     public long failedProposals() {
-        return failedProposals.sum();
+        return proposer.failedProposals();
     }
 
     public long dbSize() {
@@ -456,7 +453,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 return CompletableFuture.completedFuture(null);
             }
             log.atInfo().addKeyValue("cluster-version", VERSION).log("setting up initial cluster version");
-            return propose(InternalRaftRequest.newBuilder().setClusterVersionSet(
+            return proposer.propose(InternalRaftRequest.newBuilder().setClusterVersionSet(
                     ClusterVersionSetRequest.newBuilder().setVer(VERSION))).thenAccept(r -> { });
         });
     }
@@ -478,7 +475,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     public CompletableFuture<PutResponse> put(PutRequest request) {
         return guarded(() -> {
             validator.checkPut(request);
-            return propose(InternalRaftRequest.newBuilder().setPut(request)).thenApply(r -> {
+            return proposer.propose(InternalRaftRequest.newBuilder().setPut(request)).thenApply(r -> {
                 Applied<?> a = (Applied<?>) r;
                 return ((PutResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
             });
@@ -489,7 +486,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
         return guarded(() -> {
             validator.checkDelete(request);
-            return propose(InternalRaftRequest.newBuilder().setDeleteRange(request)).thenApply(r -> {
+            return proposer.propose(InternalRaftRequest.newBuilder().setDeleteRange(request)).thenApply(r -> {
                 Applied<?> a = (Applied<?>) r;
                 return ((DeleteRangeResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
             });
@@ -506,7 +503,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                     return a.response().toBuilder().setHeader(header(a.revision())).build();
                 });
             }
-            return propose(InternalRaftRequest.newBuilder().setTxn(request)).thenApply(r -> {
+            return proposer.propose(InternalRaftRequest.newBuilder().setTxn(request)).thenApply(r -> {
                 Applied<?> a = (Applied<?>) r;
                 return ((TxnResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
             });
@@ -515,7 +512,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     @Override
     public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
-        return guarded(() -> propose(InternalRaftRequest.newBuilder().setCompaction(request)).thenCompose(r -> {
+        return guarded(() -> proposer.propose(InternalRaftRequest.newBuilder().setCompaction(request)).thenCompose(r -> {
             CompactApplied a = (CompactApplied) r;
             CompactionResponse resp = a.response().toBuilder().setHeader(header(a.revision())).build();
             if (!request.getPhysical()) {
@@ -591,7 +588,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             return CompletableFuture.failedFuture(new IllegalStateException("RAFT NO LEADER"));
         }
         return withTimeout(raft.linearizableBarrier()).exceptionallyCompose(err -> CompletableFuture.failedFuture(
-                new IllegalStateException("QGET ERROR:" + unwrap(err).getMessage())));
+                new IllegalStateException("QGET ERROR:" + Futures.unwrap(err).getMessage())));
     }
 
     // ------------------------------------------------------------------ internals
@@ -608,11 +605,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         return barrier.thenApplyAsync(v -> body.get(), readExecutor);
     }
 
-    /** Proposes a request and completes with what applying it produced. */
-    private CompletableFuture<Object> propose(InternalRaftRequest.Builder req) {
-        return propose(req, requestTimeout);
-    }
-
     /**
      * Proposes the member's attributes until one attempt is applied, as etcd's publish does: an
      * attempt proposed to a leader that lost its term right after is never committed, and one
@@ -620,8 +612,8 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      */
     private CompletableFuture<Object> publish(InternalRaftRequest.Builder req) {
         Duration attempt = settings.heartbeat().multipliedBy(4L * settings.electionTicks());
-        return propose(req, attempt).exceptionallyCompose(err -> {
-            Throwable t = unwrap(err);
+        return proposer.propose(req, attempt).exceptionallyCompose(err -> {
+            Throwable t = Futures.unwrap(err);
             if (t instanceof EtcdException e && e.error() != EtcdError.STOPPED && raft.failure() == null
                     && !removed.isDone()) {
                 log.atWarn().addKeyValue("local-member-id", MemberIds.hex(memberId))
@@ -633,54 +625,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         });
     }
 
-    private CompletableFuture<Object> propose(InternalRaftRequest.Builder req, Duration timeout) {
-        long id = ids.next();
-        byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id)).build().toByteArray();
-        if (data.length > settings.maxRequestBytes()) {
-            return CompletableFuture.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
-        }
-        if (applyBacklogTooLong()) {
-            return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
-        }
-        CompletableFuture<Object> result = wait.register(id, System.nanoTime() + timeout.toNanos());
-        raft.propose(ByteString.copyFrom(data)).whenComplete((v, err) -> {
-            if (err != null) {
-                wait.trigger(id, unwrap(err));
-            }
-        });
-        return countFailure(result);
-    }
-
-    private CompletableFuture<Object> countFailure(CompletableFuture<Object> result) {
-        return result.whenComplete((v, err) -> {
-            if (err != null) {
-                failedProposals.increment();
-            }
-        });
-    }
-
-    /** etcd refuses new proposals while apply lags the commit index by more than this. */
-    private static final long MAX_GAP_BETWEEN_APPLY_AND_COMMIT = 5000;
-
-    private boolean applyBacklogTooLong() {
-        return raft.status().commitIndex() - raft.appliedIndex() > MAX_GAP_BETWEEN_APPLY_AND_COMMIT;
-    }
-
-    /** Proposes a membership change; completes with the registry view applying it produced. */
-    private CompletableFuture<Object> proposeConfChange(ConfChange.Builder cc) {
-        if (applyBacklogTooLong()) {
-            return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
-        }
-        long id = ids.next();
-        CompletableFuture<Object> result = wait.register(id, System.nanoTime() + requestTimeout.toNanos());
-        raft.proposeConfChange(cc.setId(id).build()).whenComplete((v, err) -> {
-            if (err != null) {
-                wait.trigger(id, unwrap(err));
-            }
-        });
-        return countFailure(result);
-    }
-
     /** The member core as the Cluster API sees it. */
     private final class ClusterCore implements ClusterFrontend.Core {
         @Override
@@ -690,7 +634,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
         @Override
         public CompletableFuture<Object> proposeConfChange(ConfChange.Builder cc) {
-            return EtcdServer.this.proposeConfChange(cc);
+            return proposer.proposeConfChange(cc);
         }
 
         @Override
@@ -710,24 +654,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     }
 
     private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f) {
-        return withTimeout(f, requestTimeout);
-    }
-
-    private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f, Duration timeout) {
-        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(err -> {
-            Throwable cause = unwrap(err);
-            if (cause instanceof TimeoutException) {
-                return CompletableFuture.failedFuture(EtcdError.TIMEOUT.exception());
-            }
-            return CompletableFuture.failedFuture(cause);
-        });
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
+        return Futures.withTimeout(f, requestTimeout);
     }
 
     /** Turns a synchronous validation failure into a failed future, never a thrown exception. */
