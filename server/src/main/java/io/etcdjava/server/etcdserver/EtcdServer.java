@@ -18,8 +18,6 @@ import io.etcdjava.api.internal.ClusterMemberAttrSetRequest;
 import io.etcdjava.api.internal.ClusterVersionSetRequest;
 import io.etcdjava.api.internal.InternalRaftRequest;
 import io.etcdjava.raft.Peer;
-import io.etcdjava.server.apply.Applied;
-import io.etcdjava.server.apply.CompactApplied;
 import io.etcdjava.server.apply.KvApplier;
 import io.etcdjava.server.apply.KvReader;
 import io.etcdjava.server.apply.KvRequestValidator;
@@ -57,7 +55,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -75,13 +72,12 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final long memberId;
     private final long clusterId;
     private final MvccStore store;
-    private final KvReader reader;
-    private final KvRequestValidator validator;
     private final Wait wait;
     private final RequestIds ids;
     private final EntryApplier applier;
     private final RaftNode raft;
     private final Proposer proposer;
+    private final KvFrontend kv;
     private final ExecutorService readExecutor;
     /** Fails proposals past their deadline (see {@link Wait}); one sweep per {@link #TIMEOUT_SWEEP}. */
     private final ScheduledExecutorService timeoutSweeper;
@@ -107,8 +103,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         this.raft = raft;
         this.memberId = raft.memberId();
         this.clusterId = raft.clusterId();
-        this.reader = new KvReader(store);
-        this.validator = new KvRequestValidator(s.maxTxnOps());
         this.ids = new RequestIds(memberId, System.currentTimeMillis());
         AtomicInteger n = new AtomicInteger();
         this.readExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -127,6 +121,8 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         timeoutSweeper.scheduleWithFixedDelay(() -> wait.expire(System.nanoTime(), EtcdError.TIMEOUT::exception),
                 TIMEOUT_SWEEP.toMillis(), TIMEOUT_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         this.proposer = new Proposer(raft, wait, ids, s.maxRequestBytes(), requestTimeout);
+        this.kv = new KvFrontend(new KvReader(store), new KvRequestValidator(s.maxTxnOps()), proposer::propose,
+                this::header, () -> withTimeout(raft.linearizableBarrier()), readExecutor);
         this.leaseStore = leaseStore;
         this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks()))
                 .withRevokesPerSecond(s.leaseRevokeRate()),
@@ -462,64 +458,27 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     @Override
     public CompletableFuture<RangeResponse> range(RangeRequest request) {
-        return guarded(() -> {
-            validator.checkRange(request);
-            return read(request.getSerializable(), () -> {
-                Applied<RangeResponse> a = reader.range(request);
-                return a.response().toBuilder().setHeader(header(a.revision())).build();
-            });
-        });
+        return kv.range(request);
     }
 
     @Override
     public CompletableFuture<PutResponse> put(PutRequest request) {
-        return guarded(() -> {
-            validator.checkPut(request);
-            return proposer.propose(InternalRaftRequest.newBuilder().setPut(request)).thenApply(r -> {
-                Applied<?> a = (Applied<?>) r;
-                return ((PutResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
-            });
-        });
+        return kv.put(request);
     }
 
     @Override
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
-        return guarded(() -> {
-            validator.checkDelete(request);
-            return proposer.propose(InternalRaftRequest.newBuilder().setDeleteRange(request)).thenApply(r -> {
-                Applied<?> a = (Applied<?>) r;
-                return ((DeleteRangeResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
-            });
-        });
+        return kv.deleteRange(request);
     }
 
     @Override
     public CompletableFuture<TxnResponse> txn(TxnRequest request) {
-        return guarded(() -> {
-            validator.checkTxn(request);
-            if (KvReader.isReadOnly(request)) {
-                return read(KvReader.isSerializable(request), () -> {
-                    Applied<TxnResponse> a = reader.txn(request);
-                    return a.response().toBuilder().setHeader(header(a.revision())).build();
-                });
-            }
-            return proposer.propose(InternalRaftRequest.newBuilder().setTxn(request)).thenApply(r -> {
-                Applied<?> a = (Applied<?>) r;
-                return ((TxnResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
-            });
-        });
+        return kv.txn(request);
     }
 
     @Override
     public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
-        return guarded(() -> proposer.propose(InternalRaftRequest.newBuilder().setCompaction(request)).thenCompose(r -> {
-            CompactApplied a = (CompactApplied) r;
-            CompactionResponse resp = a.response().toBuilder().setHeader(header(a.revision())).build();
-            if (!request.getPhysical()) {
-                return CompletableFuture.completedFuture(resp);
-            }
-            return a.physical().thenApply(v -> resp);
-        }));
+        return kv.compact(request);
     }
 
     // ------------------------------------------------------------------ status
@@ -598,13 +557,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 .setRevision(revision).setRaftTerm(raft.status().term()).build();
     }
 
-    /** Runs a read locally, after a ReadIndex barrier unless {@code serializable}. */
-    private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> body) {
-        CompletableFuture<Void> barrier = serializable ? CompletableFuture.completedFuture(null)
-                : withTimeout(raft.linearizableBarrier());
-        return barrier.thenApplyAsync(v -> body.get(), readExecutor);
-    }
-
     /**
      * Proposes the member's attributes until one attempt is applied, as etcd's publish does: an
      * attempt proposed to a leader that lost its term right after is never committed, and one
@@ -655,15 +607,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f) {
         return Futures.withTimeout(f, requestTimeout);
-    }
-
-    /** Turns a synchronous validation failure into a failed future, never a thrown exception. */
-    private static <T> CompletableFuture<T> guarded(Supplier<CompletableFuture<T>> body) {
-        try {
-            return body.get();
-        } catch (EtcdException e) {
-            return CompletableFuture.failedFuture(e);
-        }
     }
 
     @Override
