@@ -13,16 +13,11 @@ import io.etcdjava.api.etcdserverpb.ResponseHeader;
 import io.etcdjava.api.etcdserverpb.StatusResponse;
 import io.etcdjava.api.etcdserverpb.TxnRequest;
 import io.etcdjava.api.etcdserverpb.TxnResponse;
-import io.etcdjava.api.internal.Attributes;
-import io.etcdjava.api.internal.ClusterMemberAttrSetRequest;
-import io.etcdjava.api.internal.ClusterVersionSetRequest;
-import io.etcdjava.api.internal.InternalRaftRequest;
 import io.etcdjava.raft.Peer;
 import io.etcdjava.server.apply.KvApplier;
 import io.etcdjava.server.apply.KvReader;
 import io.etcdjava.server.apply.KvRequestValidator;
 import io.etcdjava.server.errors.EtcdError;
-import io.etcdjava.server.errors.EtcdException;
 import io.etcdjava.server.lease.LeaseMetrics;
 import io.etcdjava.server.lease.LeaseStore;
 import io.etcdjava.server.lease.Lessor;
@@ -78,6 +73,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final RaftNode raft;
     private final Proposer proposer;
     private final KvFrontend kv;
+    private final MemberPublisher publisher;
     private final ExecutorService readExecutor;
     /** Fails proposals past their deadline (see {@link Wait}); one sweep per {@link #TIMEOUT_SWEEP}. */
     private final ScheduledExecutorService timeoutSweeper;
@@ -123,6 +119,8 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         this.proposer = new Proposer(raft, wait, ids, s.maxRequestBytes(), requestTimeout);
         this.kv = new KvFrontend(new KvReader(store), new KvRequestValidator(s.maxTxnOps()), proposer::propose,
                 this::header, () -> withTimeout(raft.linearizableBarrier()), readExecutor);
+        this.publisher = new MemberPublisher(s, memberId, clusterId, raft, proposer, applier::clusterVersion,
+                removed::isDone, requestTimeout);
         this.leaseStore = leaseStore;
         this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks()))
                 .withRevokesPerSecond(s.leaseRevokeRate()),
@@ -432,26 +430,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      * raft, and (as leader) set the cluster version — the point where etcd starts serving.
      */
     public CompletableFuture<Void> ready() {
-        return raft.leaderKnown().thenCompose(v -> {
-            InternalRaftRequest.Builder publish = InternalRaftRequest.newBuilder().setClusterMemberAttrSet(
-                    ClusterMemberAttrSetRequest.newBuilder().setMemberID(memberId).setMemberAttributes(
-                            Attributes.newBuilder().setName(settings.name())
-                                    .addAllClientUrls(settings.advertiseClientUrls())));
-            return publish(publish).thenAccept(r -> log.atInfo()
-                    .addKeyValue("local-member-id", MemberIds.hex(memberId))
-                    .addKeyValue("local-member-attributes", "{Name:" + settings.name() + " ClientURLs:"
-                            + settings.advertiseClientUrls() + "}")
-                    .addKeyValue("cluster-id", MemberIds.hex(clusterId))
-                    .addKeyValue("publish-timeout", requestTimeout.toMillis() / 1000.0 + "s")
-                    .log("published local member to cluster through raft"));
-        }).thenCompose(v -> {
-            if (raft.status().leader() != memberId || VERSION.equals(applier.clusterVersion())) {
-                return CompletableFuture.completedFuture(null);
-            }
-            log.atInfo().addKeyValue("cluster-version", VERSION).log("setting up initial cluster version");
-            return proposer.propose(InternalRaftRequest.newBuilder().setClusterVersionSet(
-                    ClusterVersionSetRequest.newBuilder().setVer(VERSION))).thenAccept(r -> { });
-        });
+        return publisher.ready();
     }
 
     // ------------------------------------------------------------------ KV
@@ -555,26 +534,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     ResponseHeader header(long revision) {
         return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId)
                 .setRevision(revision).setRaftTerm(raft.status().term()).build();
-    }
-
-    /**
-     * Proposes the member's attributes until one attempt is applied, as etcd's publish does: an
-     * attempt proposed to a leader that lost its term right after is never committed, and one
-     * whose entry a snapshot from the leader covered is skipped here, so no result ever comes.
-     */
-    private CompletableFuture<Object> publish(InternalRaftRequest.Builder req) {
-        Duration attempt = settings.heartbeat().multipliedBy(4L * settings.electionTicks());
-        return proposer.propose(req, attempt).exceptionallyCompose(err -> {
-            Throwable t = Futures.unwrap(err);
-            if (t instanceof EtcdException e && e.error() != EtcdError.STOPPED && raft.failure() == null
-                    && !removed.isDone()) {
-                log.atWarn().addKeyValue("local-member-id", MemberIds.hex(memberId))
-                        .addKeyValue("error", e.getMessage())
-                        .log("failed to publish local member to cluster through raft");
-                return publish(req);
-            }
-            return CompletableFuture.failedFuture(t);
-        });
     }
 
     /** The member core as the Cluster API sees it. */
