@@ -74,6 +74,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final Proposer proposer;
     private final KvFrontend kv;
     private final MemberPublisher publisher;
+    private final LeaderTransfer leaderTransfer;
     private final ExecutorService readExecutor;
     /** Fails proposals past their deadline (see {@link Wait}); one sweep per {@link #TIMEOUT_SWEEP}. */
     private final ScheduledExecutorService timeoutSweeper;
@@ -139,6 +140,8 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         this.leaseFrontend = new LeaseFrontend(proposer::propose, this::header, store::currentRevision, ids::next, lessor,
                 leaseForwarder);
         this.registry = registry;
+        this.leaderTransfer = new LeaderTransfer(memberId, raft, registry, () -> header(store.currentRevision()),
+                requestTimeout);
         this.clusterFrontend = new ClusterFrontend(new ClusterCore(), registry, s.strictReconfigCheck(),
                 () -> System.currentTimeMillis() / 1000);
     }
@@ -484,34 +487,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     @Override
     public CompletableFuture<MoveLeaderResponse> moveLeader(long transferee) {
-        if (raft.status().leader() != memberId) {
-            return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
-        }
-        if (registry.member(transferee).map(Member::isLearner).orElse(true)) {
-            return CompletableFuture.failedFuture(EtcdError.BAD_LEADER_TRANSFEREE.exception());
-        }
-        Log.info(log, "leadership transfer starting", "local-member-id", MemberIds.hex(memberId),
-                "current-leader-member-id", MemberIds.hex(memberId),
-                "transferee-member-id", MemberIds.hex(transferee));
-        raft.transferLeadership(transferee);
-        CompletableFuture<MoveLeaderResponse> done = new CompletableFuture<>();
-        long deadline = System.nanoTime() + requestTimeout.toNanos();
-        awaitLeader(transferee, deadline, done);
-        return done;
-    }
-
-    /** Checks every 50 ms (like etcd) until {@code transferee} leads or the deadline passes. */
-    private void awaitLeader(long transferee, long deadline, CompletableFuture<MoveLeaderResponse> done) {
-        if (raft.status().leader() == transferee) {
-            Log.info(log, "leadership transfer finished", "local-member-id", MemberIds.hex(memberId),
-                    "old-leader-member-id", MemberIds.hex(memberId), "new-leader-member-id", MemberIds.hex(transferee));
-            done.complete(MoveLeaderResponse.newBuilder().setHeader(header(store.currentRevision())).build());
-        } else if (System.nanoTime() - deadline > 0) {
-            done.completeExceptionally(EtcdError.TIMEOUT_LEADER_TRANSFER.exception());
-        } else {
-            CompletableFuture.runAsync(() -> awaitLeader(transferee, deadline, done),
-                    CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
-        }
+        return leaderTransfer.moveTo(transferee);
     }
 
     @Override
