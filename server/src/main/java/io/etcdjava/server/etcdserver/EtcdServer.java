@@ -73,6 +73,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final RaftNode raft;
     private final Proposer proposer;
     private final KvFrontend kv;
+    private final MemberRemoval removal;
     private final MemberPublisher publisher;
     private final LeaderTransfer leaderTransfer;
     private final ExecutorService readExecutor;
@@ -86,10 +87,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     private final LeaseForwarder leaseForwarder;
     private final MemberRegistry registry;
     private final ClusterFrontend clusterFrontend;
-    private final CompletableFuture<Void> removed = new CompletableFuture<>();
-    /** Set by whichever first learns of this member's removal: its own apply, the leader's notice, a peer. */
-    private final java.util.concurrent.atomic.AtomicBoolean removalSeen = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile java.util.function.LongConsumer peerRemovedListener = id -> { };
 
     private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft,
                        LeaseStore leaseStore, MemberRegistry registry) {
@@ -120,8 +117,9 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         this.proposer = new Proposer(raft, wait, ids, s.maxRequestBytes(), requestTimeout);
         this.kv = new KvFrontend(new KvReader(store), new KvRequestValidator(s.maxTxnOps()), proposer::propose,
                 this::header, () -> withTimeout(raft.linearizableBarrier()), readExecutor);
+        this.removal = new MemberRemoval(memberId, () -> raft.status().leader());
         this.publisher = new MemberPublisher(s, memberId, clusterId, raft, proposer, applier::clusterVersion,
-                removed::isDone, requestTimeout);
+                removal::isRemoved, requestTimeout);
         this.leaseStore = leaseStore;
         this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks()))
                 .withRevokesPerSecond(s.leaseRevokeRate()),
@@ -221,7 +219,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             MembershipApplier membership = new MembershipApplier(store, registry, id -> {
                 EtcdServer srv = self.get();
                 if (srv != null) {
-                    srv.memberRemoved(id);
+                    srv.removal.memberRemoved(id);
                 }
             });
             EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait, membership,
@@ -303,7 +301,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      * removed from the cluster; its owner then stops it.
      */
     public CompletableFuture<Void> removedFromCluster() {
-        return removed;
+        return removal.removed();
     }
 
     /**
@@ -311,7 +309,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      * removed member can be told it is out.
      */
     public void onPeerRemoved(java.util.function.LongConsumer listener) {
-        this.peerRemovedListener = listener;
+        removal.onPeerRemoved(listener);
     }
 
     /** For a follower: how to ask the leader to promote a learner. */
@@ -329,23 +327,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      * stream after it restarted removed); stops it as applying the removal would.
      */
     public void removedByLeader() {
-        memberRemoved(memberId);
-    }
-
-    private void memberRemoved(long id) {
-        if (id != memberId) {
-            if (raft.status().leader() == memberId) {
-                peerRemovedListener.accept(id);
-            }
-            return;
-        }
-        if (!removalSeen.compareAndSet(false, true)) {
-            return;
-        }
-        Log.warn(log, "server error", "error", "the member has been permanently removed from the cluster");
-        Log.warn(log, "data-dir used by this member must be removed");
-        CompletableFuture.runAsync(() -> removed.complete(null),
-                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
+        removal.memberRemoved(memberId);
     }
 
     /** The Lease API of this member. */
