@@ -21,12 +21,20 @@ import io.etcdjava.raft.pb.SnapshotMetadata;
 import io.etcdjava.raft.wal.WalOptions;
 import io.etcdjava.api.internal.Metadata;
 import io.etcdjava.server.errors.EtcdError;
+import io.etcdjava.server.raftnode.RaftInbox.ConfProposal;
+import io.etcdjava.server.raftnode.RaftInbox.Inbound;
+import io.etcdjava.server.raftnode.RaftInbox.Proposal;
+import io.etcdjava.server.raftnode.RaftInbox.ReadRequest;
+import io.etcdjava.server.raftnode.RaftInbox.SnapshotRequest;
+import io.etcdjava.server.raftnode.RaftInbox.SnapshotStatus;
+import io.etcdjava.server.raftnode.RaftInbox.StatusQuery;
+import io.etcdjava.server.raftnode.RaftInbox.TransferRequest;
+import io.etcdjava.server.raftnode.RaftInbox.Unreachable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,39 +44,10 @@ import java.util.concurrent.TimeUnit;
  * ReadIndex rounds. Threads: "raft-loop" and "etcd-apply", both started and stopped here.
  */
 public final class RaftNode implements AutoCloseable {
-    private record Proposal(ByteString data, CompletableFuture<Void> accepted) {
-    }
-
-    private record ReadRequest(CompletableFuture<Long> index) {
-    }
-
-    private record SnapshotRequest(long durableIndex) {
-    }
-
-    private record Inbound(Message message) {
-    }
-
-    private record TransferRequest(long transferee) {
-    }
-
-    private record Unreachable(long peer) {
-    }
-
-    private record SnapshotStatus(long peer, boolean failed) {
-    }
-
-    private record ConfProposal(ConfChange change, CompletableFuture<Void> accepted) {
-    }
-
-    private record StatusQuery(CompletableFuture<io.etcdjava.raft.Status> result) {
-    }
-
     /** What {@link #atAppliedState} runs; may fail. */
     public interface AppliedStateAction {
         void run() throws Exception;
     }
-
-    private static final Object STOP = new Object();
 
     private final RaftNodeConfig cfg;
     private final long memberId;
@@ -76,7 +55,7 @@ public final class RaftNode implements AutoCloseable {
     private final RaftStorage storage;
     private final RawNode node;
     private final Transport transport;
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
+    private final RaftInbox inbox = new RaftInbox();
     private final ApplyLoop applyLoop;
     private final ReadIndexRounds reads = new ReadIndexRounds();
     private final ConfStateHistory confStates = new ConfStateHistory();
@@ -304,12 +283,12 @@ public final class RaftNode implements AutoCloseable {
                     }
                 }
                 Object first = node.hasReady() ? inbox.poll()
-                        : inbox.poll(Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
+                        : inbox.poll(Math.max(0, nextTick - now));
                 if (first != null) {
                     batch.add(first);
                     inbox.drainTo(batch);
                     for (Object o : batch) {
-                        if (o == STOP) {
+                        if (o == RaftInbox.STOP) {
                             running = false;
                         } else if (o instanceof Proposal p) {
                             proposals.add(p);
@@ -344,7 +323,7 @@ public final class RaftNode implements AutoCloseable {
         } finally {
             reads.failEverything(EtcdError.STOPPED);
             firstLeader.completeExceptionally(EtcdError.STOPPED.exception());
-            drainFailingInbox();
+            inbox.failPending();
             applyLoop.wake();
         }
     }
@@ -522,27 +501,12 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    private void drainFailingInbox() {
-        Object o;
-        while ((o = inbox.poll()) != null) {
-            if (o instanceof Proposal p) {
-                p.accepted().completeExceptionally(EtcdError.STOPPED.exception());
-            } else if (o instanceof ConfProposal cp) {
-                cp.accepted().completeExceptionally(EtcdError.STOPPED.exception());
-            } else if (o instanceof StatusQuery q) {
-                q.result().completeExceptionally(EtcdError.STOPPED.exception());
-            } else if (o instanceof ReadRequest r) {
-                r.index().completeExceptionally(EtcdError.STOPPED.exception());
-            }
-        }
-    }
-
     /** The apply thread failed: the whole member stops, as when the raft loop fails. */
     private void applyFailed(Throwable t) {
         failure = t;
         cfg.logger().warn("apply failed: " + t);
         running = false;
-        inbox.add(STOP);
+        inbox.add(RaftInbox.STOP);
     }
 
     /**
@@ -569,7 +533,7 @@ public final class RaftNode implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         running = false;
-        inbox.add(STOP);
+        inbox.add(RaftInbox.STOP);
         loopThread.join(10_000); // returns at once if never run
         applyLoop.wake();
         applyThread.join(10_000);
