@@ -27,7 +27,6 @@ import io.etcdjava.server.leaseforward.LeaseForwardService;
 import io.etcdjava.server.leaseforward.LeaseForwarder;
 import io.etcdjava.api.internal.MemberChange;
 import io.etcdjava.raft.pb.ConfChange;
-import io.etcdjava.server.log.Log;
 import io.etcdjava.server.membership.ClusterInfo;
 import io.etcdjava.server.membership.Member;
 import io.etcdjava.server.membership.MemberIds;
@@ -50,8 +49,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One etcd member's core: every mutation is proposed through raft and applied by
@@ -61,7 +58,6 @@ import org.slf4j.LoggerFactory;
 public final class EtcdServer implements KvService, MemberStatus, AutoCloseable {
     /** The etcd version this member speaks (server and cluster capability). */
     public static final String VERSION = "3.5.0";
-    private static final Logger log = LoggerFactory.getLogger(EtcdServer.class);
 
     private final MemberSettings settings;
     private final long memberId;
