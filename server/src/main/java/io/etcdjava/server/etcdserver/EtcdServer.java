@@ -1,6 +1,5 @@
 package io.etcdjava.server.etcdserver;
 
-import com.google.protobuf.ByteString;
 import io.etcdjava.api.etcdserverpb.CompactionRequest;
 import io.etcdjava.api.etcdserverpb.CompactionResponse;
 import io.etcdjava.api.etcdserverpb.DeleteRangeRequest;
@@ -14,20 +13,11 @@ import io.etcdjava.api.etcdserverpb.ResponseHeader;
 import io.etcdjava.api.etcdserverpb.StatusResponse;
 import io.etcdjava.api.etcdserverpb.TxnRequest;
 import io.etcdjava.api.etcdserverpb.TxnResponse;
-import io.etcdjava.api.internal.Attributes;
-import io.etcdjava.api.internal.ClusterMemberAttrSetRequest;
-import io.etcdjava.api.internal.ClusterVersionSetRequest;
-import io.etcdjava.api.internal.InternalRaftRequest;
-import io.etcdjava.api.internal.RequestHeader;
 import io.etcdjava.raft.Peer;
-import io.etcdjava.raft.RaftLogger;
-import io.etcdjava.server.apply.Applied;
-import io.etcdjava.server.apply.CompactApplied;
 import io.etcdjava.server.apply.KvApplier;
 import io.etcdjava.server.apply.KvReader;
 import io.etcdjava.server.apply.KvRequestValidator;
 import io.etcdjava.server.errors.EtcdError;
-import io.etcdjava.server.errors.EtcdException;
 import io.etcdjava.server.lease.LeaseMetrics;
 import io.etcdjava.server.lease.LeaseStore;
 import io.etcdjava.server.lease.Lessor;
@@ -37,7 +27,6 @@ import io.etcdjava.server.leaseforward.LeaseForwardService;
 import io.etcdjava.server.leaseforward.LeaseForwarder;
 import io.etcdjava.api.internal.MemberChange;
 import io.etcdjava.raft.pb.ConfChange;
-import io.etcdjava.server.log.Log;
 import io.etcdjava.server.membership.ClusterInfo;
 import io.etcdjava.server.membership.Member;
 import io.etcdjava.server.membership.MemberIds;
@@ -55,16 +44,11 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.function.Supplier;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * One etcd member's core: every mutation is proposed through raft and applied by
@@ -74,34 +58,31 @@ import org.slf4j.LoggerFactory;
 public final class EtcdServer implements KvService, MemberStatus, AutoCloseable {
     /** The etcd version this member speaks (server and cluster capability). */
     public static final String VERSION = "3.5.0";
-    private static final Logger log = LoggerFactory.getLogger(EtcdServer.class);
 
     private final MemberSettings settings;
     private final long memberId;
     private final long clusterId;
     private final MvccStore store;
-    private final KvReader reader;
-    private final KvRequestValidator validator;
     private final Wait wait;
     private final RequestIds ids;
     private final EntryApplier applier;
     private final RaftNode raft;
+    private final Proposer proposer;
+    private final KvFrontend kv;
+    private final MemberRemoval removal;
+    private final MemberPublisher publisher;
+    private final LeaderTransfer leaderTransfer;
     private final ExecutorService readExecutor;
     /** Fails proposals past their deadline (see {@link Wait}); one sweep per {@link #TIMEOUT_SWEEP}. */
     private final ScheduledExecutorService timeoutSweeper;
     private static final Duration TIMEOUT_SWEEP = Duration.ofMillis(50);
     private final Duration requestTimeout;
-    private final java.util.concurrent.atomic.LongAdder failedProposals = new java.util.concurrent.atomic.LongAdder();
     private final LeaseStore leaseStore;
     private final Lessor lessor;
     private final LeaseFrontend leaseFrontend;
     private final LeaseForwarder leaseForwarder;
     private final MemberRegistry registry;
     private final ClusterFrontend clusterFrontend;
-    private final CompletableFuture<Void> removed = new CompletableFuture<>();
-    /** Set by whichever first learns of this member's removal: its own apply, the leader's notice, a peer. */
-    private final java.util.concurrent.atomic.AtomicBoolean removalSeen = new java.util.concurrent.atomic.AtomicBoolean();
-    private volatile java.util.function.LongConsumer peerRemovedListener = id -> { };
 
     private EtcdServer(MemberSettings s, MvccStore store, Wait wait, EntryApplier applier, RaftNode raft,
                        LeaseStore leaseStore, MemberRegistry registry) {
@@ -112,8 +93,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         this.raft = raft;
         this.memberId = raft.memberId();
         this.clusterId = raft.clusterId();
-        this.reader = new KvReader(store);
-        this.validator = new KvRequestValidator(s.maxTxnOps());
         this.ids = new RequestIds(memberId, System.currentTimeMillis());
         AtomicInteger n = new AtomicInteger();
         this.readExecutor = Executors.newFixedThreadPool(Math.max(2, Runtime.getRuntime().availableProcessors()),
@@ -131,10 +110,16 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
         });
         timeoutSweeper.scheduleWithFixedDelay(() -> wait.expire(System.nanoTime(), EtcdError.TIMEOUT::exception),
                 TIMEOUT_SWEEP.toMillis(), TIMEOUT_SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+        this.proposer = new Proposer(raft, wait, ids, s.maxRequestBytes(), requestTimeout);
+        this.kv = new KvFrontend(new KvReader(store), new KvRequestValidator(s.maxTxnOps()), proposer::propose,
+                this::header, () -> withTimeout(raft.linearizableBarrier()), readExecutor);
+        this.removal = new MemberRemoval(memberId, () -> raft.status().leader());
+        this.publisher = new MemberPublisher(s, memberId, clusterId, raft, proposer, applier::clusterVersion,
+                removal::isRemoved, requestTimeout);
         this.leaseStore = leaseStore;
         this.lessor = new Lessor(leaseStore, LessorConfig.defaults(s.heartbeat().multipliedBy(s.electionTicks()))
                 .withRevokesPerSecond(s.leaseRevokeRate()),
-                this::propose, this::leaderTerm, System::nanoTime, leaseStore.metrics()).start();
+                proposer::propose, this::leaderTerm, System::nanoTime, leaseStore.metrics()).start();
         this.leaseForwarder = new LeaseForwarder(clusterId, memberId, new LeaderLookup() {
             @Override
             public long leader() {
@@ -146,9 +131,11 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
                 return registry.member(member).map(Member::peerUrls).orElse(List.of());
             }
         }, requestTimeout);
-        this.leaseFrontend = new LeaseFrontend(this::propose, this::header, store::currentRevision, ids::next, lessor,
+        this.leaseFrontend = new LeaseFrontend(proposer::propose, this::header, store::currentRevision, ids::next, lessor,
                 leaseForwarder);
         this.registry = registry;
+        this.leaderTransfer = new LeaderTransfer(memberId, raft, registry, () -> header(store.currentRevision()),
+                requestTimeout);
         this.clusterFrontend = new ClusterFrontend(new ClusterCore(), registry, s.strictReconfigCheck(),
                 () -> System.currentTimeMillis() / 1000);
     }
@@ -228,7 +215,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             MembershipApplier membership = new MembershipApplier(store, registry, id -> {
                 EtcdServer srv = self.get();
                 if (srv != null) {
-                    srv.memberRemoved(id);
+                    srv.removal.memberRemoved(id);
                 }
             });
             EntryApplier applier = new EntryApplier(store, new KvApplier(store, leases), leases, wait, membership,
@@ -310,7 +297,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      * removed from the cluster; its owner then stops it.
      */
     public CompletableFuture<Void> removedFromCluster() {
-        return removed;
+        return removal.removed();
     }
 
     /**
@@ -318,7 +305,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      * removed member can be told it is out.
      */
     public void onPeerRemoved(java.util.function.LongConsumer listener) {
-        this.peerRemovedListener = listener;
+        removal.onPeerRemoved(listener);
     }
 
     /** For a follower: how to ask the leader to promote a learner. */
@@ -336,23 +323,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      * stream after it restarted removed); stops it as applying the removal would.
      */
     public void removedByLeader() {
-        memberRemoved(memberId);
-    }
-
-    private void memberRemoved(long id) {
-        if (id != memberId) {
-            if (raft.status().leader() == memberId) {
-                peerRemovedListener.accept(id);
-            }
-            return;
-        }
-        if (!removalSeen.compareAndSet(false, true)) {
-            return;
-        }
-        Log.warn(log, "server error", "error", "the member has been permanently removed from the cluster");
-        Log.warn(log, "data-dir used by this member must be removed");
-        CompletableFuture.runAsync(() -> removed.complete(null),
-                CompletableFuture.delayedExecutor(1, TimeUnit.SECONDS));
+        removal.memberRemoved(memberId);
     }
 
     /** The Lease API of this member. */
@@ -395,7 +366,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     /** Proposals that failed (etcd_server_proposals_failed_total). */
     public long failedProposals() {
-        return failedProposals.sum();
+        return proposer.failedProposals();
     }
 
     public long dbSize() {
@@ -440,90 +411,34 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
      * raft, and (as leader) set the cluster version — the point where etcd starts serving.
      */
     public CompletableFuture<Void> ready() {
-        return raft.leaderKnown().thenCompose(v -> {
-            InternalRaftRequest.Builder publish = InternalRaftRequest.newBuilder().setClusterMemberAttrSet(
-                    ClusterMemberAttrSetRequest.newBuilder().setMemberID(memberId).setMemberAttributes(
-                            Attributes.newBuilder().setName(settings.name())
-                                    .addAllClientUrls(settings.advertiseClientUrls())));
-            return publish(publish).thenAccept(r -> log.atInfo()
-                    .addKeyValue("local-member-id", MemberIds.hex(memberId))
-                    .addKeyValue("local-member-attributes", "{Name:" + settings.name() + " ClientURLs:"
-                            + settings.advertiseClientUrls() + "}")
-                    .addKeyValue("cluster-id", MemberIds.hex(clusterId))
-                    .addKeyValue("publish-timeout", requestTimeout.toMillis() / 1000.0 + "s")
-                    .log("published local member to cluster through raft"));
-        }).thenCompose(v -> {
-            if (raft.status().leader() != memberId || VERSION.equals(applier.clusterVersion())) {
-                return CompletableFuture.completedFuture(null);
-            }
-            log.atInfo().addKeyValue("cluster-version", VERSION).log("setting up initial cluster version");
-            return propose(InternalRaftRequest.newBuilder().setClusterVersionSet(
-                    ClusterVersionSetRequest.newBuilder().setVer(VERSION))).thenAccept(r -> { });
-        });
+        return publisher.ready();
     }
 
     // ------------------------------------------------------------------ KV
 
     @Override
     public CompletableFuture<RangeResponse> range(RangeRequest request) {
-        return guarded(() -> {
-            validator.checkRange(request);
-            return read(request.getSerializable(), () -> {
-                Applied<RangeResponse> a = reader.range(request);
-                return a.response().toBuilder().setHeader(header(a.revision())).build();
-            });
-        });
+        return kv.range(request);
     }
 
     @Override
     public CompletableFuture<PutResponse> put(PutRequest request) {
-        return guarded(() -> {
-            validator.checkPut(request);
-            return propose(InternalRaftRequest.newBuilder().setPut(request)).thenApply(r -> {
-                Applied<?> a = (Applied<?>) r;
-                return ((PutResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
-            });
-        });
+        return kv.put(request);
     }
 
     @Override
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
-        return guarded(() -> {
-            validator.checkDelete(request);
-            return propose(InternalRaftRequest.newBuilder().setDeleteRange(request)).thenApply(r -> {
-                Applied<?> a = (Applied<?>) r;
-                return ((DeleteRangeResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
-            });
-        });
+        return kv.deleteRange(request);
     }
 
     @Override
     public CompletableFuture<TxnResponse> txn(TxnRequest request) {
-        return guarded(() -> {
-            validator.checkTxn(request);
-            if (KvReader.isReadOnly(request)) {
-                return read(KvReader.isSerializable(request), () -> {
-                    Applied<TxnResponse> a = reader.txn(request);
-                    return a.response().toBuilder().setHeader(header(a.revision())).build();
-                });
-            }
-            return propose(InternalRaftRequest.newBuilder().setTxn(request)).thenApply(r -> {
-                Applied<?> a = (Applied<?>) r;
-                return ((TxnResponse) a.response()).toBuilder().setHeader(header(a.revision())).build();
-            });
-        });
+        return kv.txn(request);
     }
 
     @Override
     public CompletableFuture<CompactionResponse> compact(CompactionRequest request) {
-        return guarded(() -> propose(InternalRaftRequest.newBuilder().setCompaction(request)).thenCompose(r -> {
-            CompactApplied a = (CompactApplied) r;
-            CompactionResponse resp = a.response().toBuilder().setHeader(header(a.revision())).build();
-            if (!request.getPhysical()) {
-                return CompletableFuture.completedFuture(resp);
-            }
-            return a.physical().thenApply(v -> resp);
-        }));
+        return kv.compact(request);
     }
 
     // ------------------------------------------------------------------ status
@@ -550,34 +465,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
     @Override
     public CompletableFuture<MoveLeaderResponse> moveLeader(long transferee) {
-        if (raft.status().leader() != memberId) {
-            return CompletableFuture.failedFuture(EtcdError.NOT_LEADER.exception());
-        }
-        if (registry.member(transferee).map(Member::isLearner).orElse(true)) {
-            return CompletableFuture.failedFuture(EtcdError.BAD_LEADER_TRANSFEREE.exception());
-        }
-        Log.info(log, "leadership transfer starting", "local-member-id", MemberIds.hex(memberId),
-                "current-leader-member-id", MemberIds.hex(memberId),
-                "transferee-member-id", MemberIds.hex(transferee));
-        raft.transferLeadership(transferee);
-        CompletableFuture<MoveLeaderResponse> done = new CompletableFuture<>();
-        long deadline = System.nanoTime() + requestTimeout.toNanos();
-        awaitLeader(transferee, deadline, done);
-        return done;
-    }
-
-    /** Checks every 50 ms (like etcd) until {@code transferee} leads or the deadline passes. */
-    private void awaitLeader(long transferee, long deadline, CompletableFuture<MoveLeaderResponse> done) {
-        if (raft.status().leader() == transferee) {
-            Log.info(log, "leadership transfer finished", "local-member-id", MemberIds.hex(memberId),
-                    "old-leader-member-id", MemberIds.hex(memberId), "new-leader-member-id", MemberIds.hex(transferee));
-            done.complete(MoveLeaderResponse.newBuilder().setHeader(header(store.currentRevision())).build());
-        } else if (System.nanoTime() - deadline > 0) {
-            done.completeExceptionally(EtcdError.TIMEOUT_LEADER_TRANSFER.exception());
-        } else {
-            CompletableFuture.runAsync(() -> awaitLeader(transferee, deadline, done),
-                    CompletableFuture.delayedExecutor(50, TimeUnit.MILLISECONDS));
-        }
+        return leaderTransfer.moveTo(transferee);
     }
 
     @Override
@@ -592,7 +480,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             return CompletableFuture.failedFuture(new IllegalStateException("RAFT NO LEADER"));
         }
         return withTimeout(raft.linearizableBarrier()).exceptionallyCompose(err -> CompletableFuture.failedFuture(
-                new IllegalStateException("QGET ERROR:" + unwrap(err).getMessage())));
+                new IllegalStateException("QGET ERROR:" + Futures.unwrap(err).getMessage())));
     }
 
     // ------------------------------------------------------------------ internals
@@ -600,86 +488,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     ResponseHeader header(long revision) {
         return ResponseHeader.newBuilder().setClusterId(clusterId).setMemberId(memberId)
                 .setRevision(revision).setRaftTerm(raft.status().term()).build();
-    }
-
-    /** Runs a read locally, after a ReadIndex barrier unless {@code serializable}. */
-    private <T> CompletableFuture<T> read(boolean serializable, Supplier<T> body) {
-        CompletableFuture<Void> barrier = serializable ? CompletableFuture.completedFuture(null)
-                : withTimeout(raft.linearizableBarrier());
-        return barrier.thenApplyAsync(v -> body.get(), readExecutor);
-    }
-
-    /** Proposes a request and completes with what applying it produced. */
-    private CompletableFuture<Object> propose(InternalRaftRequest.Builder req) {
-        return propose(req, requestTimeout);
-    }
-
-    /**
-     * Proposes the member's attributes until one attempt is applied, as etcd's publish does: an
-     * attempt proposed to a leader that lost its term right after is never committed, and one
-     * whose entry a snapshot from the leader covered is skipped here, so no result ever comes.
-     */
-    private CompletableFuture<Object> publish(InternalRaftRequest.Builder req) {
-        Duration attempt = settings.heartbeat().multipliedBy(4L * settings.electionTicks());
-        return propose(req, attempt).exceptionallyCompose(err -> {
-            Throwable t = unwrap(err);
-            if (t instanceof EtcdException e && e.error() != EtcdError.STOPPED && raft.failure() == null
-                    && !removed.isDone()) {
-                log.atWarn().addKeyValue("local-member-id", MemberIds.hex(memberId))
-                        .addKeyValue("error", e.getMessage())
-                        .log("failed to publish local member to cluster through raft");
-                return publish(req);
-            }
-            return CompletableFuture.failedFuture(t);
-        });
-    }
-
-    private CompletableFuture<Object> propose(InternalRaftRequest.Builder req, Duration timeout) {
-        long id = ids.next();
-        byte[] data = req.setHeader(RequestHeader.newBuilder().setID(id)).build().toByteArray();
-        if (data.length > settings.maxRequestBytes()) {
-            return CompletableFuture.failedFuture(EtcdError.REQUEST_TOO_LARGE.exception());
-        }
-        if (applyBacklogTooLong()) {
-            return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
-        }
-        CompletableFuture<Object> result = wait.register(id, System.nanoTime() + timeout.toNanos());
-        raft.propose(ByteString.copyFrom(data)).whenComplete((v, err) -> {
-            if (err != null) {
-                wait.trigger(id, unwrap(err));
-            }
-        });
-        return countFailure(result);
-    }
-
-    private CompletableFuture<Object> countFailure(CompletableFuture<Object> result) {
-        return result.whenComplete((v, err) -> {
-            if (err != null) {
-                failedProposals.increment();
-            }
-        });
-    }
-
-    /** etcd refuses new proposals while apply lags the commit index by more than this. */
-    private static final long MAX_GAP_BETWEEN_APPLY_AND_COMMIT = 5000;
-
-    private boolean applyBacklogTooLong() {
-        return raft.status().commitIndex() - raft.appliedIndex() > MAX_GAP_BETWEEN_APPLY_AND_COMMIT;
-    }
-
-    /** Proposes a membership change; completes with the registry view applying it produced. */
-    private CompletableFuture<Object> proposeConfChange(ConfChange.Builder cc) {
-        if (applyBacklogTooLong()) {
-            return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
-        }
-        long id = ids.next();
-        CompletableFuture<Object> result = wait.register(id, System.nanoTime() + requestTimeout.toNanos());
-        raft.proposeConfChange(cc.setId(id).build()).whenComplete((v, err) -> {
-            if (err != null) {
-                wait.trigger(id, unwrap(err));
-            }
-        });
-        return countFailure(result);
     }
 
     /** The member core as the Cluster API sees it. */
@@ -691,7 +499,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
 
         @Override
         public CompletableFuture<Object> proposeConfChange(ConfChange.Builder cc) {
-            return EtcdServer.this.proposeConfChange(cc);
+            return proposer.proposeConfChange(cc);
         }
 
         @Override
@@ -711,33 +519,7 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
     }
 
     private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f) {
-        return withTimeout(f, requestTimeout);
-    }
-
-    private <T> CompletableFuture<T> withTimeout(CompletableFuture<T> f, Duration timeout) {
-        return f.orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS).exceptionallyCompose(err -> {
-            Throwable cause = unwrap(err);
-            if (cause instanceof TimeoutException) {
-                return CompletableFuture.failedFuture(EtcdError.TIMEOUT.exception());
-            }
-            return CompletableFuture.failedFuture(cause);
-        });
-    }
-
-    private static Throwable unwrap(Throwable t) {
-        while (t instanceof CompletionException && t.getCause() != null) {
-            t = t.getCause();
-        }
-        return t;
-    }
-
-    /** Turns a synchronous validation failure into a failed future, never a thrown exception. */
-    private static <T> CompletableFuture<T> guarded(Supplier<CompletableFuture<T>> body) {
-        try {
-            return body.get();
-        } catch (EtcdException e) {
-            return CompletableFuture.failedFuture(e);
-        }
+        return Futures.withTimeout(f, requestTimeout);
     }
 
     @Override
@@ -752,28 +534,6 @@ public final class EtcdServer implements KvService, MemberStatus, AutoCloseable 
             readExecutor.shutdown();
             readExecutor.awaitTermination(5, TimeUnit.SECONDS);
             store.close();
-        }
-    }
-
-    /** Slf4j sink for the raft core's lines (etcd logs them as "raft" messages). */
-    private static final class Slf4jRaftLogger implements RaftLogger {
-        private static final Logger raftLog = LoggerFactory.getLogger("raft");
-
-        @Override
-        public void info(String msg) {
-            raftLog.info(msg);
-        }
-
-        @Override
-        public void warn(String msg) {
-            raftLog.warn(msg);
-        }
-
-        @Override
-        public void debug(Supplier<String> msg) {
-            if (raftLog.isDebugEnabled()) {
-                raftLog.debug(msg.get());
-            }
         }
     }
 }

@@ -21,12 +21,20 @@ import io.etcdjava.raft.pb.SnapshotMetadata;
 import io.etcdjava.raft.wal.WalOptions;
 import io.etcdjava.api.internal.Metadata;
 import io.etcdjava.server.errors.EtcdError;
+import io.etcdjava.server.raftnode.RaftInbox.ConfProposal;
+import io.etcdjava.server.raftnode.RaftInbox.Inbound;
+import io.etcdjava.server.raftnode.RaftInbox.Proposal;
+import io.etcdjava.server.raftnode.RaftInbox.ReadRequest;
+import io.etcdjava.server.raftnode.RaftInbox.SnapshotRequest;
+import io.etcdjava.server.raftnode.RaftInbox.SnapshotStatus;
+import io.etcdjava.server.raftnode.RaftInbox.StatusQuery;
+import io.etcdjava.server.raftnode.RaftInbox.TransferRequest;
+import io.etcdjava.server.raftnode.RaftInbox.Unreachable;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,58 +44,19 @@ import java.util.concurrent.TimeUnit;
  * ReadIndex rounds. Threads: "raft-loop" and "etcd-apply", both started and stopped here.
  */
 public final class RaftNode implements AutoCloseable {
-    private record Proposal(ByteString data, CompletableFuture<Void> accepted) {
-    }
-
-    private record ReadRequest(CompletableFuture<Long> index) {
-    }
-
-    private record SnapshotRequest(long durableIndex) {
-    }
-
-    private record Inbound(Message message) {
-    }
-
-    private record TransferRequest(long transferee) {
-    }
-
-    private record Unreachable(long peer) {
-    }
-
-    private record SnapshotStatus(long peer, boolean failed) {
-    }
-
-    private record ConfProposal(ConfChange change, CompletableFuture<Void> accepted) {
-    }
-
-    private record StatusQuery(CompletableFuture<io.etcdjava.raft.Status> result) {
-    }
-
-    /** Committed entries for the apply thread, with the configuration in force after them. */
-    private record Committed(List<Entry> entries, ConfState conf) {
-    }
-
-    /** Work to run on the apply thread between two batches (see {@link #atAppliedState}). */
-    private record AppliedStateTask(AppliedStateAction action, CompletableFuture<SnapshotMetadata> result) {
-    }
-
     /** What {@link #atAppliedState} runs; may fail. */
     public interface AppliedStateAction {
         void run() throws Exception;
     }
-
-    private static final Object STOP = new Object();
 
     private final RaftNodeConfig cfg;
     private final long memberId;
     private final long clusterId;
     private final RaftStorage storage;
     private final RawNode node;
-    private final Applier applier;
     private final Transport transport;
-    private final LinkedBlockingQueue<Object> inbox = new LinkedBlockingQueue<>();
-    /** Committed entry batches ({@link Committed}), received snapshots ({@link Snapshot}) and tasks, in order. */
-    private final LinkedBlockingQueue<Object> applyQueue = new LinkedBlockingQueue<>();
+    private final RaftInbox inbox = new RaftInbox();
+    private final ApplyLoop applyLoop;
     private final ReadIndexRounds reads = new ReadIndexRounds();
     private final ConfStateHistory confStates = new ConfStateHistory();
     private final AppliedIndexWaiter appliedWaiter;
@@ -99,18 +68,14 @@ public final class RaftNode implements AutoCloseable {
     private long leaderChanges;
     private boolean campaignedAlone;
     private final CompletableFuture<Void> firstLeader = new CompletableFuture<>();
-    /** Apply-thread only: index of the last snapshot asked for. */
-    private long lastSnapshotRequested;
 
     private RaftNode(RaftNodeConfig cfg, RaftStorage storage, Applier applier, Transport transport, Metadata ids) {
         this.cfg = cfg;
         this.memberId = ids.getNodeID();
         this.clusterId = ids.getClusterID();
         this.storage = storage;
-        this.applier = applier;
         this.transport = transport;
         long snapIndex = storage.snapshotIndex();
-        this.lastSnapshotRequested = snapIndex;
         this.appliedWaiter = new AppliedIndexWaiter(snapIndex);
         this.node = new RawNode(Config.builder()
                 .id(memberId)
@@ -131,7 +96,9 @@ public final class RaftNode implements AutoCloseable {
             node.bootstrap(cfg.initialPeers());
         }
         this.loopThread = new Thread(this::loop, "raft-loop");
-        this.applyThread = new Thread(this::applyLoop, "etcd-apply");
+        this.applyLoop = new ApplyLoop(applier, appliedWaiter, storage.memory::snapshot, snapIndex,
+                cfg.snapshotCount(), () -> running, index -> inbox.add(new SnapshotRequest(index)), this::applyFailed);
+        this.applyThread = new Thread(applyLoop, "etcd-apply");
     }
 
     /** Opens (or creates) the member's WAL and snapshots and starts the raft and apply threads. */
@@ -236,7 +203,7 @@ public final class RaftNode implements AutoCloseable {
             f.completeExceptionally(EtcdError.STOPPED.exception());
             return f;
         }
-        applyQueue.add(new AppliedStateTask(action, f));
+        applyLoop.atAppliedState(action, f);
         return f;
     }
 
@@ -316,12 +283,12 @@ public final class RaftNode implements AutoCloseable {
                     }
                 }
                 Object first = node.hasReady() ? inbox.poll()
-                        : inbox.poll(Math.max(0, nextTick - now), TimeUnit.NANOSECONDS);
+                        : inbox.poll(Math.max(0, nextTick - now));
                 if (first != null) {
                     batch.add(first);
                     inbox.drainTo(batch);
                     for (Object o : batch) {
-                        if (o == STOP) {
+                        if (o == RaftInbox.STOP) {
                             running = false;
                         } else if (o instanceof Proposal p) {
                             proposals.add(p);
@@ -356,8 +323,8 @@ public final class RaftNode implements AutoCloseable {
         } finally {
             reads.failEverything(EtcdError.STOPPED);
             firstLeader.completeExceptionally(EtcdError.STOPPED.exception());
-            drainFailingInbox();
-            applyQueue.add(List.of());
+            inbox.failPending();
+            applyLoop.wake();
         }
     }
 
@@ -468,7 +435,7 @@ public final class RaftNode implements AutoCloseable {
             // Persisted above (snap file, then WAL record); the state machine swaps in its database next.
             Snapshot snap = rd.snapshot();
             confStates.record(snap.getMetadata().getIndex(), snap.getMetadata().getConfState());
-            applyQueue.add(snap);
+            applyLoop.install(snap);
         }
         if (!afterPersist.isEmpty()) {
             transport.send(afterPersist);
@@ -482,7 +449,7 @@ public final class RaftNode implements AutoCloseable {
                     applyConfChange(e);
                 }
             }
-            applyQueue.add(new Committed(rd.committedEntries(), confStates.latest()));
+            applyLoop.committed(rd.committedEntries(), confStates.latest());
         }
         HardState hs = rd.hardState();
         RaftStatus s = status;
@@ -534,91 +501,12 @@ public final class RaftNode implements AutoCloseable {
         }
     }
 
-    private void drainFailingInbox() {
-        Object o;
-        while ((o = inbox.poll()) != null) {
-            if (o instanceof Proposal p) {
-                p.accepted().completeExceptionally(EtcdError.STOPPED.exception());
-            } else if (o instanceof ConfProposal cp) {
-                cp.accepted().completeExceptionally(EtcdError.STOPPED.exception());
-            } else if (o instanceof StatusQuery q) {
-                q.result().completeExceptionally(EtcdError.STOPPED.exception());
-            } else if (o instanceof ReadRequest r) {
-                r.index().completeExceptionally(EtcdError.STOPPED.exception());
-            }
-        }
-    }
-
-    // ------------------------------------------------------------------ apply thread
-
-    private void applyLoop() {
-        // Apply thread only: the state applied so far, as raft snapshot metadata.
-        SnapshotMetadata applied = SnapshotMetadata.getDefaultInstance();
-        try {
-            Snapshot newest = storage.memory.snapshot();
-            applied = newest.getMetadata();
-            if (newest.getMetadata().getIndex() > 0) {
-                // Finishes an install cut short by a crash after raft persisted the snapshot.
-                applier.installSnapshot(newest);
-            }
-            while (true) {
-                Object item = applyQueue.take();
-                if (item instanceof Snapshot snap) {
-                    applier.installSnapshot(snap);
-                    long index = snap.getMetadata().getIndex();
-                    appliedWaiter.applied(index);
-                    applied = snap.getMetadata();
-                    lastSnapshotRequested = Math.max(lastSnapshotRequested, index);
-                    continue;
-                }
-                if (item instanceof AppliedStateTask t) {
-                    runAtAppliedState(t, applied);
-                    continue;
-                }
-                if (!(item instanceof Committed c)) {
-                    if (!running) {
-                        return;
-                    }
-                    continue;
-                }
-                List<Entry> batch = c.entries();
-                applier.apply(batch);
-                Entry lastEntry = batch.get(batch.size() - 1);
-                long last = lastEntry.getIndex();
-                appliedWaiter.applied(last);
-                applied = SnapshotMetadata.newBuilder().setIndex(last).setTerm(lastEntry.getTerm())
-                        .setConfState(c.conf()).build();
-                if (last - lastSnapshotRequested >= cfg.snapshotCount()) {
-                    lastSnapshotRequested = last;
-                    // Raft may release its log only once the backend holds the state durably.
-                    long durable = applier.forceCommit();
-                    inbox.add(new SnapshotRequest(Math.min(durable, last)));
-                }
-            }
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Throwable t) {
-            failure = t;
-            cfg.logger().warn("apply failed: " + t);
-            running = false;
-            inbox.add(STOP);
-        } finally {
-            for (Object o : applyQueue) {
-                if (o instanceof AppliedStateTask t) {
-                    t.result().completeExceptionally(EtcdError.STOPPED.exception());
-                }
-            }
-        }
-    }
-
-    private void runAtAppliedState(AppliedStateTask t, SnapshotMetadata applied) {
-        try {
-            applier.forceCommit();
-            t.action().run();
-            t.result().complete(applied);
-        } catch (Exception e) {
-            t.result().completeExceptionally(e);
-        }
+    /** The apply thread failed: the whole member stops, as when the raft loop fails. */
+    private void applyFailed(Throwable t) {
+        failure = t;
+        cfg.logger().warn("apply failed: " + t);
+        running = false;
+        inbox.add(RaftInbox.STOP);
     }
 
     /**
@@ -645,9 +533,9 @@ public final class RaftNode implements AutoCloseable {
     @Override
     public void close() throws IOException, InterruptedException {
         running = false;
-        inbox.add(STOP);
+        inbox.add(RaftInbox.STOP);
         loopThread.join(10_000); // returns at once if never run
-        applyQueue.add(List.of());
+        applyLoop.wake();
         applyThread.join(10_000);
         storage.close();
     }
