@@ -132,8 +132,9 @@ public final class Lessor implements AutoCloseable {
 
     /**
      * Keep-alive: restarts the lease's clock at its full TTL. Completes with the TTL, or fails
-     * with LEASE_NOT_FOUND (unknown, or expired and then revoked) or {@link NotPrimaryException}
-     * when this member does not lead (or stopped leading while an expired lease awaited its revoke).
+     * with LEASE_NOT_FOUND (unknown, or expired and then revoked), {@link NotPrimaryException}
+     * when this member does not lead (or stopped leading while an expired lease awaited its revoke)
+     * or STOPPED once the lessor is closed (etcd's answer on a stopping server).
      *
      * <p>Only queues the request: the lessor thread takes renewals in batches, so the caller (an
      * event loop) never waits for this object's monitor.
@@ -141,10 +142,19 @@ public final class Lessor implements AutoCloseable {
     public CompletableFuture<Long> renew(long id) {
         Renewal r = new Renewal(id, new CompletableFuture<>());
         renewals.add(r);
+        if (closed) {
+            // No lessor thread will take this, close() may have drained the queue already, and a
+            // renewQueued dropped by shutdownNow leaves the flag set. (A renewal that read closed
+            // as false was queued before close() set it, and close() drains it.)
+            failQueuedRenewals();
+            return r.result();
+        }
         if (!renewalsScheduled.getAndSet(true)) {
             try {
                 scheduler.execute(this::renewQueued);
             } catch (java.util.concurrent.RejectedExecutionException stopped) {
+                // Left set, the flag would make every later renewal only queue, unanswered forever.
+                renewalsScheduled.set(false);
                 failQueuedRenewals();
             }
         }
@@ -178,10 +188,11 @@ public final class Lessor implements AutoCloseable {
         flushClears();
     }
 
+    /** The lessor thread is gone: what is queued will never be taken. */
     private void failQueuedRenewals() {
         Renewal r;
         while ((r = renewals.poll()) != null) {
-            r.result().completeExceptionally(new NotPrimaryException());
+            r.result().completeExceptionally(EtcdError.STOPPED.exception());
         }
     }
 
@@ -238,15 +249,18 @@ public final class Lessor implements AutoCloseable {
      */
     public Optional<TimeToLive> timeToLive(long id, boolean withKeys) {
         long remaining;
+        List<CompletableFuture<Void>> revoked = new ArrayList<>();
         synchronized (this) {
             long now = nanoClock.getAsLong();
             if (!ensurePrimary(now)) {
                 throw new NotPrimaryException();
             }
-            drainApplied(now, true, new ArrayList<>(), Integer.MAX_VALUE);
+            drainApplied(now, true, revoked, Integer.MAX_VALUE);
             Long exp = expiry.get(id);
             remaining = exp == null ? -1 : Math.max(0, (exp - now) / NANOS);
         }
+        // A revoke taken in here is taken by no one else: its waiting keep-alives are answered now.
+        revoked.forEach(f -> f.complete(null));
         Optional<LeaseInfo> info = store.lookup(id);
         if (info.isEmpty()) {
             return Optional.empty();
