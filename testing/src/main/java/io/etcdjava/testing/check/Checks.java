@@ -31,7 +31,8 @@ public final class Checks {
 
     public Verdict check(History h) {
         List<Violation> v = new ArrayList<>();
-        Linearizability.Result lin = new Linearizability(budgetPerKey).check(WatchResolution.resolve(h.ops(), h.events()));
+        List<Op> resolved = WatchResolution.resolve(h.ops(), h.events(), h.segments());
+        Linearizability.Result lin = new Linearizability(budgetPerKey).check(resolved);
         v.addAll(lin.violations());
         v.addAll(RevisionOrder.check(h.ops()));
         v.addAll(WatchGuarantees.check(h.ops(), h.segments(), h.events(), contiguousWatch));

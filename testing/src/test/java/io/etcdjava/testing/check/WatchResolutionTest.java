@@ -75,4 +75,52 @@ class WatchResolutionTest {
         assertThat(r.violations()).isEmpty();
         assertThat(r.count(Outcome.UNKNOWN)).isZero();
     }
+
+    private static final List<WatchSegment> SAW_ALL = List.of(new WatchSegment(1, 0, 1, false));
+
+    @Test
+    void withAWatcherThatSawEverythingUnseenTimedOutWritesAreDropped() {
+        Op done = Op.put(1, 1, "a", "v1", 0, 10, 2);
+        Op lostPut = Op.put(2, 1, "a", "v2", 20, 25, 0).indeterminate();
+        Op lostCas = Op.casValue(3, 1, "a", "v1", "v3", false, 30, 35, 0).indeterminate();
+        Op lostDelete = Op.delete(4, 1, "a", false, 40, 45, 0).indeterminate();
+        List<Op> out = WatchResolution.resolve(List.of(done, lostPut, lostCas, lostDelete),
+                List.of(put("a", "v1", 2, 12)), SAW_ALL);
+        assertThat(out).containsExactly(done);
+    }
+
+    @Test
+    void aTimedOutDeleteFollowedByADeleteEventIsKept() {
+        Op done = Op.put(1, 1, "a", "v1", 0, 10, 2);
+        Op timedOut = Op.delete(2, 1, "a", false, 20, 25, 0).indeterminate();
+        List<WatchEvent> events = List.of(put("a", "v1", 2, 12),
+                new WatchEvent(1, 0, 3, "a", WatchEvent.Type.DELETE, null, 3, 30));
+        assertThat(WatchResolution.resolve(List.of(done, timedOut), events, SAW_ALL)).containsExactly(done, timedOut);
+    }
+
+    @Test
+    void nothingIsDroppedWhenNoWatcherSawEveryRevision() {
+        Op done = Op.put(1, 1, "a", "v1", 0, 10, 5);
+        Op lost = Op.put(2, 1, "a", "v2", 20, 25, 0).indeterminate();
+        // resumed past a compaction: the events before it may be missing
+        List<WatchSegment> compacted = List.of(new WatchSegment(1, 0, 1, false), new WatchSegment(1, 1, 4, true));
+        assertThat(WatchResolution.resolve(List.of(done, lost), List.of(put("a", "v1", 5, 12)), compacted))
+                .containsExactly(done, lost);
+        // or stopped before the newest revision an operation reported
+        assertThat(WatchResolution.resolve(List.of(done, lost), List.of(put("a", "v0", 4, 3)), SAW_ALL))
+                .containsExactly(done, lost);
+    }
+
+    /** A lost write that a read then observes is still caught: the read's value was never written. */
+    @Test
+    void aReadOfAWriteThatNeverTookEffectIsCaughtOnceDropped() {
+        List<Op> ops = List.of(
+                Op.put(1, 1, "a", "v1", 0, 10, 2),
+                Op.put(2, 1, "a", "v2", 20, 25, 0).indeterminate(),
+                Op.get(3, 2, "a", "v2", 3, 40, 50, 3));
+        // the watcher saw revision 2 and then 3 as someone else's write, never v2
+        List<WatchEvent> events = List.of(put("a", "v1", 2, 11), put("b", "x", 3, 30));
+        Linearizability.Result r = CHECKER.check(WatchResolution.resolve(ops, events, SAW_ALL));
+        assertThat(r.violations()).isNotEmpty();
+    }
 }
