@@ -2,19 +2,15 @@ package io.etcdjava.server.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.TreeMap;
 
 /**
  * Everything one member needs to know before it starts, validated with etcd's rules and messages.
  * Built from flags, {@code ETCD_*} environment or a YAML file by {@link ConfigParser}, or directly
  * with {@link #builder()} (tests, in-process clusters).
  */
-public final class ServerConfig {
+public final class ServerConfig extends ConfigValues {
     /** etcd's DefaultQuotaBytes (2 GiB), used when {@code --quota-backend-bytes} is 0. */
     public static final long DEFAULT_QUOTA_BYTES = 2L * 1024 * 1024 * 1024;
     /** etcd's MaxQuotaBytes (8 GiB): larger quotas work but are warned about. */
@@ -22,10 +18,6 @@ public final class ServerConfig {
     /** etcd's maxElectionMs. */
     static final long MAX_ELECTION_MS = 50_000;
 
-    private final Map<String, Object> values;
-    private final String dataDir;
-    private final String initialCluster;
-    private final List<String> logOutputs;
     private final long autoCompactionRetention;
     private final TlsInfo clientTls;
     private final TlsInfo peerTls;
@@ -40,12 +32,9 @@ public final class ServerConfig {
         }
     }
 
-    private ServerConfig(Map<String, Object> values, String dataDir, String initialCluster, List<String> logOutputs,
-                         long autoCompactionRetention) {
-        this.values = values;
-        this.dataDir = dataDir;
-        this.initialCluster = initialCluster;
-        this.logOutputs = logOutputs;
+    ServerConfig(Map<String, Object> values, String dataDir, String initialCluster, List<String> logOutputs,
+                 long autoCompactionRetention) {
+        super(values, dataDir, initialCluster, logOutputs);
         this.autoCompactionRetention = autoCompactionRetention;
         this.clientTls = new TlsInfo(str("cert-file"), str("key-file"), bool("client-cert-auth"),
                 str("trusted-ca-file"), str("client-crl-file"), "", str("client-cert-allowed-hostname"),
@@ -485,231 +474,11 @@ public final class ServerConfig {
     }
 
     /**
-     * Any setting by its flag name, for flags without a typed accessor: a String, Boolean, Long,
-     * Duration or List of String.
-     *
-     * @throws IllegalArgumentException for a name that is not an etcd flag
-     */
-    public Object get(String flag) {
-        switch (flag) {
-            case "data-dir":
-                return dataDir;
-            case "initial-cluster":
-                return initialCluster;
-            case "log-outputs":
-                return logOutputs;
-            default:
-                if (!values.containsKey(flag)) {
-                    throw new IllegalArgumentException("unknown flag " + flag);
-                }
-                return values.get(flag);
-        }
-    }
-
-    private String str(String k) {
-        return (String) values.get(k);
-    }
-
-    private boolean bool(String k) {
-        return (Boolean) values.get(k);
-    }
-
-    private long num(String k) {
-        return (Long) values.get(k);
-    }
-
-    private Duration dur(String k) {
-        return (Duration) values.get(k);
-    }
-
-    @SuppressWarnings("unchecked")
-    private List<String> list(String k) {
-        return (List<String>) values.get(k);
-    }
-
-    @Override
-    public String toString() {
-        Map<String, Object> shown = new TreeMap<>(values);
-        shown.put("data-dir", dataDir);
-        shown.put("initial-cluster", initialCluster);
-        shown.put("log-outputs", logOutputs);
-        return "ServerConfig" + shown;
-    }
-
-    @Override
-    public boolean equals(Object o) {
-        return o instanceof ServerConfig c && c.toString().equals(toString());
-    }
-
-    @Override
-    public int hashCode() {
-        return toString().hashCode();
-    }
-
-    /**
      * Collects settings and checks them on {@link #build()} the way etcd's embed.Config.Validate
-     * does, in the same order, so the first complaint is the one etcd would make.
+     * does; the setters and checks live in {@link ConfigBuilder}.
      */
-    public static final class Builder {
-        final Map<String, Object> values = new HashMap<>();
-        private final List<Notice> notices = new ArrayList<>();
-
+    public static final class Builder extends ConfigBuilder<Builder> {
         Builder() {
-            for (Flags.Def d : Flags.all().values()) {
-                if (d.kind() != Flags.Kind.IGNORED && !d.name().equals("config-file") && !d.name().equals("version")) {
-                    values.put(d.name(), d.defaultValue());
-                }
-            }
-        }
-
-        /**
-         * Sets a flag from its command-line text, with the flag's own parsing rules.
-         *
-         * @throws IllegalArgumentException with Go's Set error text when the text is invalid
-         */
-        public Builder setText(String flag, String text) {
-            Flags.Def d = def(flag);
-            Object v = Flags.parseValue(d, text, values.get(flag));
-            if (d.kind() != Flags.Kind.IGNORED) {
-                values.put(flag, v);
-            }
-            return this;
-        }
-
-        /** Sets a flag to a typed value (String, Boolean, Long, Duration or List of String). */
-        public Builder set(String flag, Object value) {
-            Flags.Def d = def(flag);
-            if (value == null) {
-                throw new IllegalArgumentException("flag " + flag + " cannot be null");
-            }
-            Object current = values.get(flag);
-            if (current != null && value != null && !typeOf(current).isInstance(value)) {
-                throw new IllegalArgumentException("flag " + flag + " takes a " + typeOf(current).getSimpleName());
-            }
-            if (d.kind() == Flags.Kind.URLS && value != null) {
-                @SuppressWarnings("unchecked")
-                List<String> urls = (List<String>) value;
-                value = urls.isEmpty() ? List.of() : GoUrls.newUrls(urls);
-            }
-            values.put(flag, value instanceof List<?> l ? List.copyOf(l) : value);
-            return this;
-        }
-
-        private static Class<?> typeOf(Object v) {
-            return v instanceof List<?> ? List.class : v.getClass();
-        }
-
-        private static Flags.Def def(String flag) {
-            Flags.Def d = Flags.lookup(flag);
-            if (d == null || flag.equals("config-file") || flag.equals("version")) {
-                throw new IllegalArgumentException("unknown flag " + flag);
-            }
-            return d;
-        }
-
-        public Builder name(String v) {
-            return set("name", v);
-        }
-
-        public Builder dataDir(String v) {
-            return set("data-dir", v);
-        }
-
-        public Builder walDir(String v) {
-            return set("wal-dir", v);
-        }
-
-        public Builder listenClientUrls(String... urls) {
-            return set("listen-client-urls", List.of(urls));
-        }
-
-        public Builder advertiseClientUrls(String... urls) {
-            return set("advertise-client-urls", List.of(urls));
-        }
-
-        public Builder listenPeerUrls(String... urls) {
-            return set("listen-peer-urls", List.of(urls));
-        }
-
-        public Builder initialAdvertisePeerUrls(String... urls) {
-            return set("initial-advertise-peer-urls", List.of(urls));
-        }
-
-        public Builder initialCluster(String v) {
-            return set("initial-cluster", v);
-        }
-
-        public Builder initialClusterState(String v) {
-            return set("initial-cluster-state", v);
-        }
-
-        public Builder initialClusterToken(String v) {
-            return set("initial-cluster-token", v);
-        }
-
-        public Builder heartbeatIntervalMs(long v) {
-            return set("heartbeat-interval", v);
-        }
-
-        public Builder electionTimeoutMs(long v) {
-            return set("election-timeout", v);
-        }
-
-        public Builder snapshotCount(long v) {
-            return set("snapshot-count", v);
-        }
-
-        public Builder quotaBackendBytes(long v) {
-            return set("quota-backend-bytes", v);
-        }
-
-        public Builder logLevel(String v) {
-            return set("log-level", v);
-        }
-
-        public Builder logOutputs(String... v) {
-            return set("log-outputs", List.of(v));
-        }
-
-        public Builder autoCompaction(String mode, String retention) {
-            set("auto-compaction-mode", mode);
-            return set("auto-compaction-retention", retention);
-        }
-
-        public Builder forceNewCluster(boolean v) {
-            return set("force-new-cluster", v);
-        }
-
-        /** Warnings {@link #build()} produced (deprecated flags and the like), to be logged. */
-        public List<Notice> notices() {
-            return List.copyOf(notices);
-        }
-
-        /**
-         * Validates and freezes. Derives what etcd derives after parsing: the data dir from the
-         * name, and the initial cluster from the name when only the name was changed.
-         *
-         * @throws ConfigException with etcd's message
-         */
-        public ServerConfig build() {
-            notices.clear();
-            Map<String, Object> v = new LinkedHashMap<>(values);
-            List<String> logOutputs = Validation.logging(v, notices);
-            Validation.validate(v, notices);
-            long retention = Validation.compactionRetention(v);
-
-            String name = (String) v.get("name");
-            String dataDir = (String) v.get("data-dir");
-            if (dataDir.isEmpty()) {
-                dataDir = name + ".etcd";
-            }
-            String initialCluster = (String) v.get("initial-cluster");
-            if (!name.equals("default") && initialCluster.equals(Flags.DEFAULT_INITIAL_CLUSTER)) {
-                @SuppressWarnings("unchecked")
-                List<String> ap = (List<String>) v.get("initial-advertise-peer-urls");
-                initialCluster = Bootstrap.initialClusterFromName(name, ap);
-            }
-            return new ServerConfig(Map.copyOf(v), dataDir, initialCluster, logOutputs, retention);
         }
     }
 }
