@@ -113,32 +113,32 @@ final class WalReader implements SegmentScanner.Visitor {
      * see {@link Wal#validSnapshots}. Read-only: a torn tail is ignored, not repaired.
      */
     static List<WalSnapshot> validSnapshots(List<Segment> all) throws IOException {
-    List<WalSnapshot> markers = new ArrayList<>();
-    HardState[] last = {HardState.getDefaultInstance()};
-    for (int i = 0; i < all.size(); i++) {
-        Segment s = all.get(i);
-        if (i > 0 && s.seq() != all.get(i - 1).seq() + 1) {
-            throw new WalCorruptionException(Reason.MISSING_SEGMENT, s.path(), -1,
-                    "segment sequence jumps from " + all.get(i - 1).seq() + " to " + s.seq());
-        }
-        byte[] data = Files.readAllBytes(s.path());
-        SegmentScanner.scan(s.path(), data, data.length, s.seq(), s.firstIndex(), i == all.size() - 1,
-                (type, buf, off, len, fileOffset) -> {
-                    try {
-                        if (type == RecordFormat.TYPE_SNAPSHOT) {
-                            SnapshotMetadata m = SnapshotMetadata.parser().parseFrom(buf, off, len);
-                            markers.add(new WalSnapshot(m.getIndex(), m.getTerm()));
-                        } else if (type == RecordFormat.TYPE_HARD_STATE) {
-                            last[0] = HardState.parser().parseFrom(buf, off, len);
+        List<WalSnapshot> markers = new ArrayList<>();
+        HardState[] last = {HardState.getDefaultInstance()};
+        for (int i = 0; i < all.size(); i++) {
+            Segment s = all.get(i);
+            if (i > 0 && s.seq() != all.get(i - 1).seq() + 1) {
+                throw new WalCorruptionException(Reason.MISSING_SEGMENT, s.path(), -1,
+                        "segment sequence jumps from " + all.get(i - 1).seq() + " to " + s.seq());
+            }
+            byte[] data = Files.readAllBytes(s.path());
+            SegmentScanner.scan(s.path(), data, data.length, s.seq(), s.firstIndex(), i == all.size() - 1,
+                    (type, buf, off, len, fileOffset) -> {
+                        try {
+                            if (type == RecordFormat.TYPE_SNAPSHOT) {
+                                SnapshotMetadata m = SnapshotMetadata.parser().parseFrom(buf, off, len);
+                                markers.add(new WalSnapshot(m.getIndex(), m.getTerm()));
+                            } else if (type == RecordFormat.TYPE_HARD_STATE) {
+                                last[0] = HardState.parser().parseFrom(buf, off, len);
+                            }
+                        } catch (InvalidProtocolBufferException e) {
+                            throw new WalCorruptionException(Reason.BAD_RECORD, s.path(), fileOffset,
+                                    "undecodable record of type " + type + ": " + e.getMessage());
                         }
-                    } catch (InvalidProtocolBufferException e) {
-                        throw new WalCorruptionException(Reason.BAD_RECORD, s.path(), fileOffset,
-                                "undecodable record of type " + type + ": " + e.getMessage());
-                    }
-                });
-    }
-    long commit = last[0].getCommit();
-    markers.removeIf(m -> m.index() > commit);
-    return markers;
+                    });
+        }
+        long commit = last[0].getCommit();
+        markers.removeIf(m -> m.index() > commit);
+        return markers;
     }
 }
