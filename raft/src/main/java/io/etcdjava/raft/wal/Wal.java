@@ -1,33 +1,24 @@
 package io.etcdjava.raft.wal;
 
-import static io.etcdjava.raft.wal.RecordFormat.HEADER_SIZE;
-
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import io.etcdjava.raft.failpoint.Failpoints;
 import io.etcdjava.raft.pb.Entry;
 import io.etcdjava.raft.pb.HardState;
 import io.etcdjava.raft.pb.SnapshotMetadata;
+import io.etcdjava.raft.wal.SegmentFiles.Segment;
 import io.etcdjava.raft.wal.WalCorruptionException.Reason;
 import java.io.Closeable;
 import java.io.IOException;
-import java.nio.ByteBuffer;
 import java.nio.channels.FileChannel;
-import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
-import java.util.Arrays;
-import java.util.Collections;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
-import java.util.zip.CRC32C;
 
 /**
  * Raft's write-ahead log: hard states, entries and snapshot markers in segmented, preallocated,
@@ -41,12 +32,6 @@ import java.util.zip.CRC32C;
  */
 public final class Wal implements Closeable {
     private static final System.Logger LOG = System.getLogger(Wal.class.getName());
-    private static final int INITIAL_BUFFER = 64 * 1024;
-    /** A write buffer grown past this by a huge batch is dropped afterwards, not kept forever. */
-    private static final int RETAINED_BUFFER_LIMIT = 8 * 1024 * 1024;
-
-    private record Segment(long seq, long firstIndex, Path path) {
-    }
 
     private final Path dir;
     private final WalOptions options;
@@ -59,7 +44,6 @@ public final class Wal implements Closeable {
     private long tailSeq;
     private long writePos;     // end of data in the tail segment
     private boolean dirty;     // written but not yet fsynced
-    private boolean groupStart = true;
     private HardState state;   // last hard state written
     private long lastIndex;    // index of the last entry (or snapshot marker) written
     private ReadResult pendingRead;
@@ -67,11 +51,7 @@ public final class Wal implements Closeable {
     private boolean closed;
 
     // Batch encoding: one reusable buffer, one positional write per batch.
-    private byte[] buf = new byte[INITIAL_BUFFER];
-    private ByteBuffer bufView = ByteBuffer.wrap(buf);
-    private int bufLen;
-    private final CRC32C crc = new CRC32C();
-    private final byte[] crcScratch = new byte[16];
+    private final RecordBuffer records = new RecordBuffer();
 
     private Wal(Path dir, WalOptions options, DirLock lock, ByteString metadata, List<Segment> segments) {
         this.dir = dir;
@@ -86,7 +66,7 @@ public final class Wal implements Closeable {
 
     /** Whether {@code dir} holds a WAL (at least one segment file). */
     public static boolean exists(Path dir) throws IOException {
-        return Files.isDirectory(dir) && !listSegments(dir).isEmpty();
+        return Files.isDirectory(dir) && !SegmentFiles.list(dir).isEmpty();
     }
 
     public static Wal create(Path dir, ByteString metadata) throws IOException {
@@ -102,10 +82,10 @@ public final class Wal implements Closeable {
         Files.createDirectories(dir);
         DirLock lock = DirLock.acquire(dir);
         try {
-            if (!listSegments(dir).isEmpty()) {
+            if (!SegmentFiles.list(dir).isEmpty()) {
                 throw new WalException("wal: " + dir + " already contains a WAL; open it instead");
             }
-            deleteTempFiles(dir);
+            SegmentFiles.deleteTempFiles(dir);
             Wal w = new Wal(dir, options, lock, metadata, new ArrayList<>());
             try {
                 w.writeFirstSegment();
@@ -142,12 +122,12 @@ public final class Wal implements Closeable {
         }
         DirLock lock = DirLock.acquire(dir);
         try {
-            deleteTempFiles(dir);
-            List<Segment> all = listSegments(dir);
+            SegmentFiles.deleteTempFiles(dir);
+            List<Segment> all = SegmentFiles.list(dir);
             if (all.isEmpty()) {
                 throw new WalException("wal: no WAL segment files in " + dir);
             }
-            int start = startSegment(all, from.index());
+            int start = SegmentFiles.startSegment(all, from.index());
             if (start < 0) {
                 throw new WalCorruptionException(Reason.SNAPSHOT_NOT_FOUND, null, -1, String.format(
                         "snapshot not found: marker (index %d, term %d) is older than the oldest segment %s in %s",
@@ -159,7 +139,7 @@ public final class Wal implements Closeable {
                             "segment sequence jumps from " + all.get(i - 1).seq() + " to " + all.get(i).seq());
                 }
             }
-            Reader reader = new Reader(from);
+            WalReader reader = new WalReader(from);
             SegmentScanner.Outcome outcome = null;
             for (int i = start; i < all.size(); i++) {
                 outcome = reader.read(all.get(i), i == all.size() - 1);
@@ -171,7 +151,7 @@ public final class Wal implements Closeable {
             try {
                 w.openTail(outcome);
                 w.state = result.hardState();
-                w.lastIndex = reader.lastIndex;
+                w.lastIndex = reader.lastIndex();
                 w.pendingRead = result;
                 w.preallocator.prepareNext();
             } catch (IOException | RuntimeException e) {
@@ -197,136 +177,11 @@ public final class Wal implements Closeable {
      * @throws WalCorruptionException on corruption before the tail or missing segments
      */
     public static List<WalSnapshot> validSnapshots(Path dir) throws IOException {
-        List<Segment> all = listSegments(dir);
+        List<Segment> all = SegmentFiles.list(dir);
         if (all.isEmpty()) {
             throw new WalException("wal: no WAL segment files in " + dir);
         }
-        List<WalSnapshot> markers = new ArrayList<>();
-        HardState[] last = {HardState.getDefaultInstance()};
-        for (int i = 0; i < all.size(); i++) {
-            Segment s = all.get(i);
-            if (i > 0 && s.seq() != all.get(i - 1).seq() + 1) {
-                throw new WalCorruptionException(Reason.MISSING_SEGMENT, s.path(), -1,
-                        "segment sequence jumps from " + all.get(i - 1).seq() + " to " + s.seq());
-            }
-            byte[] data = Files.readAllBytes(s.path());
-            SegmentScanner.scan(s.path(), data, data.length, s.seq(), s.firstIndex(), i == all.size() - 1,
-                    (type, buf, off, len, fileOffset) -> {
-                        try {
-                            if (type == RecordFormat.TYPE_SNAPSHOT) {
-                                SnapshotMetadata m = SnapshotMetadata.parser().parseFrom(buf, off, len);
-                                markers.add(new WalSnapshot(m.getIndex(), m.getTerm()));
-                            } else if (type == RecordFormat.TYPE_HARD_STATE) {
-                                last[0] = HardState.parser().parseFrom(buf, off, len);
-                            }
-                        } catch (InvalidProtocolBufferException e) {
-                            throw new WalCorruptionException(Reason.BAD_RECORD, s.path(), fileOffset,
-                                    "undecodable record of type " + type + ": " + e.getMessage());
-                        }
-                    });
-        }
-        long commit = last[0].getCommit();
-        markers.removeIf(m -> m.index() > commit);
-        return markers;
-    }
-
-    /** The newest segment whose first index is at or below {@code index}: reading starts there. */
-    private static int startSegment(List<Segment> segments, long index) {
-        for (int i = segments.size() - 1; i >= 0; i--) {
-            if (segments.get(i).firstIndex() <= index) {
-                return i;
-            }
-        }
-        return -1;
-    }
-
-    /** Decodes records in order and rebuilds what {@link #readAll()} returns. */
-    private static final class Reader implements SegmentScanner.Visitor {
-        private final WalSnapshot from;
-        private final List<Entry> entries = new ArrayList<>();
-        private ByteString metadata;
-        private HardState hardState = HardState.getDefaultInstance();
-        private boolean snapshotFound;
-        private long lastIndex;
-        private Path file;
-
-        Reader(WalSnapshot from) {
-            this.from = from;
-        }
-
-        SegmentScanner.Outcome read(Segment s, boolean last) throws IOException {
-            file = s.path();
-            long size = Files.size(file);
-            if (size > Integer.MAX_VALUE - 16) {
-                throw new WalException("wal: segment " + file + " is too large (" + size + " bytes)");
-            }
-            byte[] data = Files.readAllBytes(file);
-            return SegmentScanner.scan(file, data, data.length, s.seq(), s.firstIndex(), last, this);
-        }
-
-        @Override
-        public void record(byte type, byte[] buf, int off, int len, long fileOffset) throws WalCorruptionException {
-            try {
-                switch (type) {
-                    case RecordFormat.TYPE_ENTRY -> entry(Entry.parser().parseFrom(buf, off, len), fileOffset);
-                    case RecordFormat.TYPE_HARD_STATE -> hardState = HardState.parser().parseFrom(buf, off, len);
-                    case RecordFormat.TYPE_METADATA -> {
-                        ByteString m = ByteString.copyFrom(buf, off, len);
-                        if (metadata != null && !metadata.equals(m)) {
-                            throw new WalCorruptionException(Reason.METADATA_CONFLICT, file, fileOffset,
-                                    "metadata differs from the metadata of earlier segments");
-                        }
-                        metadata = m;
-                    }
-                    case RecordFormat.TYPE_SNAPSHOT -> marker(SnapshotMetadata.parser().parseFrom(buf, off, len), fileOffset);
-                    default -> throw new WalCorruptionException(Reason.BAD_RECORD, file, fileOffset,
-                            "unexpected record type " + type);
-                }
-            } catch (InvalidProtocolBufferException e) {
-                throw new WalCorruptionException(Reason.BAD_RECORD, file, fileOffset,
-                        "undecodable record of type " + type + ": " + e.getMessage());
-            }
-        }
-
-        private void entry(Entry e, long fileOffset) throws WalCorruptionException {
-            long index = e.getIndex();
-            if (Long.compareUnsigned(index, from.index()) > 0) {
-                // Position in the result; a lower index than before means a new leader overwrote
-                // an uncommitted suffix, which the later write supersedes.
-                long pos = index - from.index() - 1;
-                if (pos > entries.size()) {
-                    throw new WalCorruptionException(Reason.ENTRY_GAP, file, fileOffset, String.format(
-                            "entry index %d leaves a gap: entries read so far end at %d",
-                            index, from.index() + entries.size()));
-                }
-                entries.subList((int) pos, entries.size()).clear();
-                entries.add(e);
-            }
-            lastIndex = index;
-        }
-
-        private void marker(SnapshotMetadata m, long fileOffset) throws WalCorruptionException {
-            if (m.getIndex() == from.index()) {
-                if (m.getTerm() != from.term()) {
-                    throw new WalCorruptionException(Reason.SNAPSHOT_MISMATCH, file, fileOffset, String.format(
-                            "snapshot mismatch: marker at index %d has term %d, expected term %d",
-                            m.getIndex(), m.getTerm(), from.term()));
-                }
-                snapshotFound = true;
-            }
-            lastIndex = Math.max(lastIndex, m.getIndex());
-        }
-
-        ReadResult finish(Path dir, TornTail torn) throws WalCorruptionException {
-            if (!snapshotFound) {
-                throw new WalCorruptionException(Reason.SNAPSHOT_NOT_FOUND, null, -1, String.format(
-                        "snapshot not found: no marker for index %d, term %d in %s", from.index(), from.term(), dir));
-            }
-            if (metadata == null) {
-                throw new WalCorruptionException(Reason.METADATA_CONFLICT, null, -1, "no metadata record in " + dir);
-            }
-            return new ReadResult(metadata, hardState, Collections.unmodifiableList(entries), Optional.ofNullable(torn));
-        }
+        return WalReader.validSnapshots(all);
     }
 
     /** Opens the newest segment for appending at the end of its valid data. */
@@ -366,7 +221,7 @@ public final class Wal implements Closeable {
         force(false);
         Path path = dir.resolve(RecordFormat.segmentName(0, 0));
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-        fsyncDir(dir);
+        SegmentFiles.fsyncDir(dir);
         segments.add(new Segment(0, 0, path));
     }
 
@@ -419,7 +274,7 @@ public final class Wal implements Closeable {
                 appendMessage(RecordFormat.TYPE_HARD_STATE, hardState);
                 state = hardState;
             }
-            if (bufLen == 0) {
+            if (records.isEmpty()) {
                 return;
             }
             writeBuffer();
@@ -472,7 +327,7 @@ public final class Wal implements Closeable {
      */
     public int releaseLockTo(long index) throws IOException {
         ensureUsable();
-        int keepFrom = startSegment(segments, index);
+        int keepFrom = SegmentFiles.startSegment(segments, index);
         if (keepFrom <= 0) {
             return 0;
         }
@@ -480,7 +335,7 @@ public final class Wal implements Closeable {
             Files.deleteIfExists(segments.get(i).path());
         }
         segments.subList(0, keepFrom).clear();
-        fsyncDir(dir);
+        SegmentFiles.fsyncDir(dir);
         return keepFrom;
     }
 
@@ -506,29 +361,9 @@ public final class Wal implements Closeable {
         // never lacks a valid header and the state needed to read on from it alone.
         Path path = dir.resolve(RecordFormat.segmentName(seq, firstIndex));
         Files.move(tmp, path, StandardCopyOption.ATOMIC_MOVE);
-        fsyncDir(dir);
+        SegmentFiles.fsyncDir(dir);
         segments.add(new Segment(seq, firstIndex, path));
         preallocator.prepareNext();
-    }
-
-    /** Header, metadata and current hard state: what makes a segment readable on its own. */
-    private void appendSegmentPrelude(long firstIndex) {
-        int start = reserve(RecordFormat.SEGMENT_HEADER_PAYLOAD);
-        int p = start + HEADER_SIZE;
-        System.arraycopy(RecordFormat.SEGMENT_MAGIC, 0, buf, p, 8);
-        RecordFormat.putInt(buf, p + 8, RecordFormat.FORMAT_VERSION);
-        RecordFormat.putInt(buf, p + 12, 0);
-        RecordFormat.putLong(buf, p + 16, tailSeq);
-        RecordFormat.putLong(buf, p + 24, firstIndex);
-        finishRecord(start, RecordFormat.TYPE_SEGMENT_HEADER, RecordFormat.SEGMENT_HEADER_PAYLOAD);
-
-        start = reserve(metadata.size());
-        metadata.copyTo(buf, start + HEADER_SIZE);
-        finishRecord(start, RecordFormat.TYPE_METADATA, metadata.size());
-
-        if (!isEmpty(state)) {
-            appendMessage(RecordFormat.TYPE_HARD_STATE, state);
-        }
     }
 
     private void appendSnapshot(WalSnapshot snap) {
@@ -536,62 +371,18 @@ public final class Wal implements Closeable {
                 SnapshotMetadata.newBuilder().setIndex(snap.index()).setTerm(snap.term()).build());
     }
 
+    /** Header, metadata and current hard state: what makes a segment readable on its own. */
+    private void appendSegmentPrelude(long firstIndex) {
+        records.appendSegmentPrelude(tailSeq, writePos, firstIndex, metadata, state);
+    }
+
     private void appendMessage(byte type, MessageLite m) {
-        int size = m.getSerializedSize();
-        int start = reserve(size);
-        CodedOutputStream out = CodedOutputStream.newInstance(buf, start + HEADER_SIZE, size);
-        try {
-            m.writeTo(out);
-        } catch (IOException e) {
-            throw new IllegalStateException("encoding into an exactly sized array failed", e);
-        }
-        out.checkNoSpaceLeft();
-        finishRecord(start, type, size);
-    }
-
-    /** Makes room for a record with this payload length; returns where the record starts. */
-    private int reserve(int payloadLength) {
-        if (payloadLength > RecordFormat.MAX_PAYLOAD) {
-            throw new IllegalArgumentException("wal: record of " + payloadLength + " bytes exceeds the limit of "
-                    + RecordFormat.MAX_PAYLOAD);
-        }
-        int need = bufLen + RecordFormat.recordSize(payloadLength);
-        if (need > buf.length) {
-            buf = Arrays.copyOf(buf, Math.max(need, (int) Math.min(Integer.MAX_VALUE - 16, 2L * buf.length)));
-            bufView = ByteBuffer.wrap(buf);
-        }
-        return bufLen;
-    }
-
-    /** Fills in the header (checksum bound to this segment and file offset) and the padding. */
-    private void finishRecord(int start, byte type, int payloadLength) {
-        RecordFormat.putInt(buf, start, payloadLength);
-        buf[start + 4] = type;
-        buf[start + 5] = groupStart ? RecordFormat.FLAG_GROUP_START : 0;
-        buf[start + 6] = 0;
-        buf[start + 7] = 0;
-        int crcValue = RecordFormat.checksum(crc, crcScratch, tailSeq, writePos + start, buf, start, payloadLength);
-        RecordFormat.putInt(buf, start + 8, crcValue);
-        int end = start + RecordFormat.recordSize(payloadLength);
-        Arrays.fill(buf, start + HEADER_SIZE + payloadLength, end, (byte) 0);
-        bufLen = end;
-        groupStart = false;
+        records.appendMessage(tailSeq, writePos, type, m);
     }
 
     private void writeBuffer() throws IOException {
-        ByteBuffer b = bufView;
-        b.clear().limit(bufLen);
-        long pos = writePos;
-        while (b.hasRemaining()) {
-            pos += tail.write(b, pos);
-        }
-        writePos = pos;
-        bufLen = 0;
+        writePos = records.writeTo(tail, writePos);
         dirty = true;
-        if (buf.length > RETAINED_BUFFER_LIMIT) {
-            buf = new byte[INITIAL_BUFFER];
-            bufView = ByteBuffer.wrap(buf);
-        }
     }
 
     private void force(boolean metadataToo) throws IOException {
@@ -599,7 +390,7 @@ public final class Wal implements Closeable {
         tail.force(metadataToo);
         options.fsyncNanosObserver().accept(System.nanoTime() - t0);
         dirty = false;
-        groupStart = true;
+        records.startGroup();
     }
 
     private void checkEntries(List<Entry> entries) {
@@ -621,7 +412,7 @@ public final class Wal implements Closeable {
         }
     }
 
-    private static boolean isEmpty(HardState hs) {
+    static boolean isEmpty(HardState hs) {
         return hs.getTerm() == 0 && hs.getVote() == 0 && hs.getCommit() == 0;
     }
 
@@ -657,7 +448,7 @@ public final class Wal implements Closeable {
 
     private IOException fail(IOException e) {
         failure = e;
-        bufLen = 0;
+        records.clear();
         return e;
     }
 
@@ -713,40 +504,6 @@ public final class Wal implements Closeable {
             lock.close();
         } catch (IOException e) {
             cause.addSuppressed(e);
-        }
-    }
-
-    // ---------------------------------------------------------------- directory helpers
-
-    private static List<Segment> listSegments(Path dir) throws IOException {
-        List<Segment> out = new ArrayList<>();
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + RecordFormat.SEGMENT_SUFFIX)) {
-            for (Path p : ds) {
-                long[] parsed = RecordFormat.parseSegmentName(p.getFileName().toString());
-                if (parsed != null) {
-                    out.add(new Segment(parsed[0], parsed[1], p));
-                } else {
-                    LOG.log(System.Logger.Level.WARNING, "wal: ignoring file with unexpected name " + p);
-                }
-            }
-        }
-        out.sort(Comparator.comparingLong(Segment::seq));
-        return out;
-    }
-
-    /** Leftovers of preallocation or of a create/rollover interrupted by a crash. */
-    private static void deleteTempFiles(Path dir) throws IOException {
-        try (DirectoryStream<Path> ds = Files.newDirectoryStream(dir, "*" + Preallocator.TMP_SUFFIX)) {
-            for (Path p : ds) {
-                Files.deleteIfExists(p);
-            }
-        }
-    }
-
-    /** Makes creations, renames and deletions in {@code dir} durable. */
-    static void fsyncDir(Path dir) throws IOException {
-        try (FileChannel ch = FileChannel.open(dir, StandardOpenOption.READ)) {
-            ch.force(true);
         }
     }
 }
