@@ -173,7 +173,7 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
 
     private List<Event> events(Delivery d) {
         List<Event> in = d.events();
-        if (!d.prevKv() && in.stream().noneMatch(Event::hasPrevKv)) {
+        if (!d.prevKv() && noneHasPrevKv(in)) {
             return in; // the common case: sent as applied, nothing to copy
         }
         List<Event> evs = new ArrayList<>(in.size());
@@ -188,6 +188,16 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
             }
         }
         return evs;
+    }
+
+    /** A plain loop: this runs on the event loop for every delivery. */
+    private static boolean noneHasPrevKv(List<Event> events) {
+        for (Event e : events) {
+            if (e.hasPrevKv()) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean isCreate(Event e) {
