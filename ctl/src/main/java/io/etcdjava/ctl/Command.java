@@ -125,6 +125,12 @@ final class Command {
     return new Found(c, a);
   }
 
+  /** The first command word of args as find sees it (flags and their values skipped), or null. */
+  String firstCommandWord(List<String> args) {
+    List<String> words = stripFlags(args, this);
+    return words.isEmpty() ? null : words.get(0);
+  }
+
   private Command findNext(String next) {
     List<Command> matches = new ArrayList<>();
     for (Command cmd : children.values()) {

@@ -19,12 +19,28 @@ public final class Etcdctl {
   private Etcdctl() {}
 
   public static void main(String[] args) {
+    warmUpInBackground();
     PrintStream out = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.out), false);
     PrintStream err = new PrintStream(new java.io.FileOutputStream(java.io.FileDescriptor.err), true);
     int code = run(args, out, err, System.in, new LinkedHashMap<>(System.getenv()));
     out.flush();
     err.flush();
     Runtime.getRuntime().halt(code);
+  }
+
+  /**
+   * Starts java.util.logging on a second thread while this one parses the command line: protobuf's and
+   * grpc's classes hold static JUL loggers, and JUL's start-up (LogManager, its configuration, the
+   * logger finder lookup) is ~20 ms of a one-shot command that need not be on the critical path.
+   */
+  private static void warmUpInBackground() {
+    Thread t = new Thread(Etcdctl::startLogging, "etcdctl-warm-up");
+    t.setDaemon(true);
+    t.start();
+  }
+
+  private static void startLogging() {
+    java.util.logging.Logger.getLogger(Etcdctl.class.getName());
   }
 
   /** Runs etcdctl with these arguments, streams and environment; returns the process exit code. */
@@ -48,7 +64,7 @@ public final class Etcdctl {
   }
 
   private static int execute(List<String> args, Io io) {
-    Command root = rootCommand();
+    Command root = rootFor(args);
     Command.Found found = root.find(args);
     Command cmd = found.cmd();
     if (cmd == root && !cmd.children().isEmpty()) {
@@ -104,30 +120,71 @@ public final class Etcdctl {
     }
   }
 
+  /** etcdctl's top-level commands. */
+  static final List<String> TOP_LEVEL = List.of("get", "put", "del", "txn", "compaction", "endpoint", "version",
+      "lease", "member", "alarm", "auth", "check", "completion", "defrag", "elect", "help", "lock", "make-mirror",
+      "migrate", "move-leader", "role", "snapshot", "user", "watch");
+
+  /** The whole command tree. */
   static Command rootCommand() {
+    Command root = bareRoot();
+    for (String name : TOP_LEVEL) {
+      root.add(topLevel(name));
+    }
+    return root;
+  }
+
+  /**
+   * The tree these arguments need: when they name a top-level command exactly, the root holds only that
+   * one. Building all two dozen commands loads their classes and links their lambdas, a third of a
+   * short run's time. help and completion walk the whole tree, and a prefix or an unknown word needs
+   * every sibling for matching and suggestions.
+   */
+  static Command rootFor(List<String> args) {
+    Command root = bareRoot();
+    String first = root.firstCommandWord(args);
+    if (first == null || first.equals("help") || first.equals("completion") || !TOP_LEVEL.contains(first)) {
+      return rootCommand();
+    }
+    return root.add(topLevel(first));
+  }
+
+  private static Command bareRoot() {
     Command root = new Command("etcdctl", "A simple command line client for etcd3.", "", null);
     globalFlags(root);
-    root.add(KvCommands.get(), KvCommands.put(), KvCommands.del(), TxnCommand.create(),
-        ClusterCommands.compaction(), ClusterCommands.endpoint(), ClusterCommands.version(),
-        LeaseCommands.create(),
-        ClusterCommands.member(MemberCommands.add(), MemberCommands.remove(), MemberCommands.update(),
-            MemberCommands.promote()));
-    root.add(MaintenanceCommands.alarm(),
-        AuthCommands.create(),
-        CheckCommands.create(),
-        Completion.create(),
-        MaintenanceCommands.defrag(),
-        ElectCommand.create(),
-        help(),
-        LockCommands.lock(),
-        MakeMirror.create(),
-        stub("migrate", "Migrates keys in a v2 store to a mvcc store"),
-        MaintenanceCommands.moveLeader(),
-        RoleCommands.create(),
-        SnapshotCommands.create(),
-        UserCommands.create(),
-        WatchCommand.create());
     return root;
+  }
+
+  /** A switch, not a table of factories: only the chosen command's classes load. */
+  private static Command topLevel(String name) {
+    return switch (name) {
+      case "get" -> KvCommands.get();
+      case "put" -> KvCommands.put();
+      case "del" -> KvCommands.del();
+      case "txn" -> TxnCommand.create();
+      case "compaction" -> ClusterCommands.compaction();
+      case "endpoint" -> ClusterCommands.endpoint();
+      case "version" -> ClusterCommands.version();
+      case "lease" -> LeaseCommands.create();
+      case "member" -> ClusterCommands.member(MemberCommands.add(), MemberCommands.remove(),
+          MemberCommands.update(), MemberCommands.promote());
+      case "alarm" -> MaintenanceCommands.alarm();
+      case "auth" -> AuthCommands.create();
+      case "check" -> CheckCommands.create();
+      case "completion" -> Completion.create();
+      case "defrag" -> MaintenanceCommands.defrag();
+      case "elect" -> ElectCommand.create();
+      case "help" -> help();
+      case "lock" -> LockCommands.lock();
+      case "make-mirror" -> MakeMirror.create();
+      case "migrate" -> stub("migrate", "Migrates keys in a v2 store to a mvcc store");
+      case "move-leader" -> MaintenanceCommands.moveLeader();
+      case "role" -> RoleCommands.create();
+      case "snapshot" -> SnapshotCommands.create();
+      case "user" -> UserCommands.create();
+      case "watch" -> WatchCommand.create();
+      default -> throw new IllegalArgumentException("no top-level command " + name);
+    };
   }
 
   private static void globalFlags(Command root) {

@@ -1,5 +1,6 @@
 package io.etcdjava.ctl;
 
+import io.etcdjava.api.etcdserverpb.KVGrpc;
 import io.etcdjava.api.etcdserverpb.DeleteRangeRequest;
 import io.etcdjava.api.etcdserverpb.PutRequest;
 import io.etcdjava.api.etcdserverpb.RangeRequest;
@@ -75,7 +76,7 @@ will store the content of the file to <key>.
     EtcdClient c = inv.client();
     RangeResponse resp;
     try {
-      resp = c.unary(c.kv(), inv.commandTimeout(), s -> s.range(req));
+      resp = c.unary(KVGrpc.getRangeMethod(), req, inv.commandTimeout());
     } catch (RpcError e) {
       throw inv.io.exitWithError(CtlExit.ERROR, e.getMessage());
     }
@@ -93,7 +94,7 @@ will store the content of the file to <key>.
     PutRequest req = putOp(inv, args);
     EtcdClient c = inv.client();
     try {
-      inv.printer().put(c.unary(c.kv(), inv.commandTimeout(), s -> s.put(req)));
+      inv.printer().put(c.unary(KVGrpc.getPutMethod(), req, inv.commandTimeout()));
     } catch (RpcError e) {
       throw inv.io.exitWithError(CtlExit.ERROR, e.getMessage());
     }
@@ -103,7 +104,7 @@ will store the content of the file to <key>.
     DeleteRangeRequest req = delOp(inv, args);
     EtcdClient c = inv.client();
     try {
-      inv.printer().del(c.unary(c.kv(), inv.commandTimeout(), s -> s.deleteRange(req)));
+      inv.printer().del(c.unary(KVGrpc.getDeleteRangeMethod(), req, inv.commandTimeout()));
     } catch (RpcError e) {
       throw inv.io.exitWithError(CtlExit.ERROR, e.getMessage());
     }

@@ -116,25 +116,34 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
   }
 
   private List<Header> requestHeaders(H2Connection c, Metadata md, Deadline deadline) {
-    List<Header> h = new ArrayList<>();
-    h.add(new Header(":method", "POST"));
-    h.add(new Header(":scheme", "http"));
-    h.add(new Header(":path", "/" + method.getFullMethodName()));
-    h.add(new Header(":authority", options.getAuthority() != null ? options.getAuthority() : c.authority));
-    h.add(new Header("content-type", "application/grpc"));
-    h.add(new Header("te", "trailers"));
-    h.add(new Header("user-agent", channel.userAgent()));
-    if (deadline != null) {
-      h.add(new Header("grpc-timeout", timeout(Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS)))));
-    }
+    List<Header> extra = new ArrayList<>();
     byte[][] kv = InternalMetadata.serialize(md);
     for (int i = 0; i + 1 < kv.length; i += 2) {
       String name = new String(kv[i], StandardCharsets.ISO_8859_1);
       String value = name.endsWith("-bin")
           ? Base64.getEncoder().withoutPadding().encodeToString(kv[i + 1])
           : new String(kv[i + 1], StandardCharsets.ISO_8859_1);
-      h.add(new Header(name, value));
+      extra.add(new Header(name, value));
     }
+    String authority = options.getAuthority() != null ? options.getAuthority() : c.authority;
+    return requestHeaders("/" + method.getFullMethodName(), authority, channel.userAgent(), deadline, extra);
+  }
+
+  /** A gRPC request's HEADERS: pseudo-headers, content type, deadline, then the call's metadata. */
+  static List<Header> requestHeaders(String path, String authority, String userAgent, Deadline deadline,
+      List<Header> metadata) {
+    List<Header> h = new ArrayList<>();
+    h.add(new Header(":method", "POST"));
+    h.add(new Header(":scheme", "http"));
+    h.add(new Header(":path", path));
+    h.add(new Header(":authority", authority));
+    h.add(new Header("content-type", "application/grpc"));
+    h.add(new Header("te", "trailers"));
+    h.add(new Header("user-agent", userAgent));
+    if (deadline != null) {
+      h.add(new Header("grpc-timeout", timeout(Math.max(1, deadline.timeRemaining(TimeUnit.NANOSECONDS)))));
+    }
+    h.addAll(metadata);
     return h;
   }
 

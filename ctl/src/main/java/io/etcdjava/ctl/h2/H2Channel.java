@@ -107,6 +107,21 @@ public final class H2Channel extends ManagedChannel {
     return a.getHostString() + ":" + a.getPort();
   }
 
+  /**
+   * A unary call without grpc-java's call layer and without this channel's interceptors: {@code metadata}
+   * (name, value pairs) goes out as given. Returns the response message's bytes; a failure comes back
+   * as the grpc status the blocking stubs would give. Waits for a connection until the timeout (none
+   * when {@code timeoutNanos <= 0}).
+   */
+  public byte[] blockingUnary(String fullMethodName, byte[] request, long timeoutNanos, String... metadata)
+      throws StatusException {
+    List<Header> extra = new java.util.ArrayList<>();
+    for (int i = 0; i + 1 < metadata.length; i += 2) {
+      extra.add(new Header(metadata[i], metadata[i + 1]));
+    }
+    return H2Unary.call(this, "/" + fullMethodName, request, timeoutNanos, extra);
+  }
+
   String userAgent() {
     return userAgent;
   }
@@ -158,7 +173,7 @@ public final class H2Channel extends ManagedChannel {
             H2Connection c = H2Connection.open(a, (int) Math.min(Integer.MAX_VALUE, TimeUnit.NANOSECONDS.toMillis(wait)));
             synchronized (this) {
               if (shutdown) {
-                c.close(Status.UNAVAILABLE.withDescription("Channel shutdown invoked"));
+                c.close(() -> Status.UNAVAILABLE.withDescription("Channel shutdown invoked"));
                 throw Status.UNAVAILABLE.withDescription("Channel shutdown invoked").asException();
               }
               conn = c;
@@ -280,7 +295,7 @@ public final class H2Channel extends ManagedChannel {
       }
     }
     if (c != null) {
-      c.close(Status.UNAVAILABLE.withDescription("Channel shutdownNow invoked"));
+      c.close(() -> Status.UNAVAILABLE.withDescription("Channel shutdownNow invoked"));
     }
     return this;
   }

@@ -13,6 +13,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.Supplier;
 
 /**
  * One plaintext HTTP/2 connection with prior knowledge (h2c), client side. A reader thread owns the
@@ -42,7 +43,7 @@ final class H2Connection {
   private int peerMaxFrame = MAX_FRAME;
   private int connRecvUnacked;
   private boolean goingAway;
-  private Status closedStatus;
+  private boolean closed;
   /** Keep-alive: when the reader last saw a frame, and when our unanswered PING went out (0: none). */
   private long lastReadNanos = System.nanoTime();
   private long pingSentNanos;
@@ -100,7 +101,7 @@ final class H2Connection {
 
   /** Whether new streams may start here. */
   synchronized boolean isUsable() {
-    return closedStatus == null && !goingAway;
+    return !closed && !goingAway;
   }
 
   /** Opens a stream by sending its HEADERS; the handler hears everything about it from now on. */
@@ -114,7 +115,7 @@ final class H2Connection {
       int id;
       int maxFrame;
       synchronized (this) {
-        if (closedStatus != null || goingAway) {
+        if (closed || goingAway) {
           throw new IOException("connection is closed");
         }
         id = nextStreamId;
@@ -136,7 +137,7 @@ final class H2Connection {
         } while (off < block.length);
         out.flush();
       } catch (IOException e) {
-        fail(Status.UNAVAILABLE.withDescription("io exception").withCause(e));
+        fail(() -> Status.UNAVAILABLE.withDescription("io exception").withCause(e));
         throw e;
       }
       return id;
@@ -154,7 +155,7 @@ final class H2Connection {
       synchronized (this) {
         while (true) {
           StreamState s = streams.get(id);
-          if (closedStatus != null) {
+          if (closed) {
             throw new IOException("connection is closed");
           }
           if (s == null) {
@@ -187,7 +188,7 @@ final class H2Connection {
           FrameCodec.write(out, Frame.DATA, last && endStream ? Frame.END_STREAM : 0, id, b, off, n);
           out.flush();
         } catch (IOException e) {
-          fail(Status.UNAVAILABLE.withDescription("io exception").withCause(e));
+          fail(() -> Status.UNAVAILABLE.withDescription("io exception").withCause(e));
           throw e;
         }
       }
@@ -198,7 +199,7 @@ final class H2Connection {
   /** Resets a stream we no longer want (cancel, deadline) and forgets it. */
   void reset(int id, int errorCode) {
     synchronized (this) {
-      if (streams.remove(id) == null || closedStatus != null) {
+      if (streams.remove(id) == null || closed) {
         return;
       }
       notifyAll();
@@ -223,7 +224,7 @@ final class H2Connection {
   boolean keepAliveCheck(long timeNanos, long timeoutNanos) {
     boolean ping;
     synchronized (this) {
-      if (closedStatus != null) {
+      if (closed) {
         return false;
       }
       long now = System.nanoTime();
@@ -243,13 +244,13 @@ final class H2Connection {
       writeQuietly(Frame.PING, 0, 0, new byte[8]);
       return true;
     }
-    fail(Status.UNAVAILABLE.withDescription("Keepalive failed. The connection is likely gone"));
+    fail(() -> Status.UNAVAILABLE.withDescription("Keepalive failed. The connection is likely gone"));
     return false;
   }
 
-  /** Closes the connection; open streams fail with {@code status}. */
-  void close(Status status) {
-    fail(status);
+  /** Closes the connection; open streams fail with the status {@code why} makes. */
+  void close(Supplier<Status> why) {
+    fail(why);
   }
 
   private void readLoop() {
@@ -268,11 +269,11 @@ final class H2Connection {
       }
     } catch (H2Exception e) {
       writeGoAway(e.code, e.getMessage());
-      fail(Status.INTERNAL.withDescription("HTTP/2 error: " + e.getMessage()).withCause(e));
+      fail(() -> Status.INTERNAL.withDescription("HTTP/2 error: " + e.getMessage()).withCause(e));
     } catch (IOException e) {
-      fail(Status.UNAVAILABLE.withDescription("Network closed for unknown reason").withCause(e));
+      fail(() -> Status.UNAVAILABLE.withDescription("Network closed for unknown reason").withCause(e));
     } catch (RuntimeException e) {
-      fail(Status.INTERNAL.withDescription("HTTP/2 client failure").withCause(e));
+      fail(() -> Status.INTERNAL.withDescription("HTTP/2 client failure").withCause(e));
     }
   }
 
@@ -474,18 +475,27 @@ final class H2Connection {
     }
   }
 
-  private void fail(Status status) {
+  /**
+   * Closes the connection and fails its open streams with the status {@code why} makes. Built only when a
+   * stream is open: grpc's Status class starts java.util.logging, which a short command that closes an idle
+   * connection at exit should not pay for.
+   */
+  private void fail(Supplier<Status> why) {
     List<StreamState> open;
     synchronized (this) {
-      if (closedStatus != null) {
+      if (closed) {
         return;
       }
-      closedStatus = status;
+      closed = true;
       open = new ArrayList<>(streams.values());
       streams.clear();
       notifyAll();
       closeSocket();
     }
+    if (open.isEmpty()) {
+      return;
+    }
+    Status status = why.get();
     for (StreamState s : open) {
       s.handler.onConnectionClosed(status);
     }
