@@ -4,7 +4,7 @@
 #   1. big fan-out, ours only: 10,000 watchers on one key over 100 streams, 1,000 puts
 #      (10,000,000 events): delivered count, p99, and the member's peak RSS (VmHWM).
 #   2. 100 watchers (10 streams x 10) x 2,000 puts against real etcd and then ours, one server at
-#      a time, each warmed up by three such runs: p99 of both.
+#      a time, each warmed up by $WARM_ROUNDS (8) runs of 1,000 puts: p99 of both.
 # Prints the load average before and after (the machine may be shared).
 #
 # Usage: bench/watch-compare.sh [--dir DIR] [--quick] [--keep] [--big-only|--compare-only]
@@ -13,7 +13,7 @@
 #   --keep      keep the data dirs and server logs
 # Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd),
 #      BENCHMARK_JAVA_OPTS (the load tool's JVM; default -Xmx2g: it keeps every sample),
-#      BIG_STREAMS (100), BIG_WATCHERS_PER_STREAM (100), BIG_PUTS (1000).
+#      BIG_STREAMS (100), BIG_WATCHERS_PER_STREAM (100), BIG_PUTS (1000), WARM_ROUNDS (8).
 set -euo pipefail
 src="${BASH_SOURCE[0]}"
 while [ -L "$src" ]; do
@@ -43,12 +43,13 @@ bm() { "$root/bin/benchmark" "$@"; }
 delivered() { awk '/^Events delivered:/ {print $3 " of " $5}' "$1"; }
 hwm() { awk '/^VmHWM:/ {printf "%.0f MiB", $2/1024}' "/proc/$1/status"; }
 # start_warm NAME BINARY: one server alone (an idle second one is not idle on this disk), warmed
-# up identically: three watch runs, because a JVM compiles the delivery path again after its
-# first clients disconnect. Sets $port and $pid.
+# up identically: $WARM_ROUNDS watch runs (default 8). A JVM compiles the delivery path again after
+# its first clients disconnect, and C2 still spent ~0.9 s of CPU in a fourth run (0.36 s in a ninth):
+# fewer rounds measure the JIT, not the server. Sets $port and $pid.
 start_warm() {
   start "$1" "$2"; pid="${pids[-1]}"
   echo "warming up $1..." >&2
-  for round in 1 2 3; do
+  for round in $(seq "${WARM_ROUNDS:-8}"); do
     bm --endpoints="127.0.0.1:$port" watch-latency --streams=10 --watchers-per-stream=10 --put-total=$((1000/scale)) --put-rate=0 >/dev/null
   done
 }

@@ -290,15 +290,19 @@ public final class WatchableStore implements AutoCloseable {
             lastRev = rev;
             remember(rev, events);
             Map<Watcher, List<Event>> out = new LinkedHashMap<>();
-            for (Event e : events) {
+            // Events carry prev_kv for the watchers that asked; the others share one copy without it,
+            // made once per event here rather than once per watcher on the event loops.
+            Event[] withoutPrev = new Event[events.size()];
+            for (int i = 0; i < events.size(); i++) {
+                Event e = events.get(i);
                 Set<Watcher> byKey = syncedKeys.get(e.getKv().getKey());
                 if (byKey != null) {
                     for (Watcher w : byKey) {
-                        collect(out, w, e);
+                        collect(out, w, events, i, withoutPrev);
                     }
                 }
                 for (Watcher w : syncedRanges) {
-                    collect(out, w, e);
+                    collect(out, w, events, i, withoutPrev);
                 }
             }
             for (Map.Entry<Watcher, List<Event>> m : out.entrySet()) {
@@ -354,10 +358,20 @@ public final class WatchableStore implements AutoCloseable {
         wakeSync();
     }
 
-    private static void collect(Map<Watcher, List<Event>> out, Watcher w, Event e) {
-        if (w.minRev <= Watcher.revisionOf(e) && w.wants(e)) {
-            out.computeIfAbsent(w, k -> new ArrayList<>(2)).add(e);
+    /** Adds event {@code i} to what {@code w} gets, without its prev_kv unless {@code w} asked for it. */
+    private static void collect(Map<Watcher, List<Event>> out, Watcher w, List<Event> events, int i,
+            Event[] withoutPrev) {
+        Event e = events.get(i);
+        if (w.minRev > Watcher.revisionOf(e) || !w.wants(e)) {
+            return;
         }
+        if (!w.spec.prevKv() && e.hasPrevKv()) {
+            if (withoutPrev[i] == null) {
+                withoutPrev[i] = e.toBuilder().clearPrevKv().build();
+            }
+            e = withoutPrev[i];
+        }
+        out.computeIfAbsent(w, k -> new ArrayList<>(2)).add(e);
     }
 
     private void remember(long rev, List<Event> events) {

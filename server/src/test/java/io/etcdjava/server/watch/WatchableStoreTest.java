@@ -142,7 +142,25 @@ class WatchableStoreTest {
         assertThat(r.events()).extracting(Event::getType)
                 .containsExactly(Event.EventType.PUT, Event.EventType.PUT, Event.EventType.DELETE);
         assertThat(revisions(r.events())).containsExactly(3L, 5L, 6L);
-        assertThat(r.events().get(1).getPrevKv().getValue().toStringUtf8()).isEqualTo("1");
+        assertThat(r.events()).as("no prev_kv was asked for").noneMatch(Event::hasPrevKv);
+    }
+
+    @Test
+    void watchersOfOneKeyGetPrevKvOnlyWhenTheyAskedForIt() throws Exception {
+        start(WatchableStore.Options.DEFAULT);
+        put("foo", "0");
+        Reader r = new Reader().open(watches);
+        long plain = r.stream.watch(WatchSpec.key(bs("foo"), 0));
+        long withPrev = r.stream.watch(WatchSpec.key(bs("foo"), 0).withPrevKv(true));
+        put("foo", "1");
+        delete("foo");
+        r.until(g -> g.stream().mapToInt(d -> d.events().size()).sum() == 4);
+
+        List<Event> forPlain = r.got.stream().filter(d -> d.watchId() == plain).flatMap(d -> d.events().stream()).toList();
+        List<Event> forPrev = r.got.stream().filter(d -> d.watchId() == withPrev).flatMap(d -> d.events().stream()).toList();
+        assertThat(forPlain).hasSize(2).noneMatch(Event::hasPrevKv);
+        assertThat(forPrev).extracting(e -> e.getPrevKv().getValue().toStringUtf8()).containsExactly("0", "1");
+        assertThat(forPlain).extracting(e -> e.getKv().getModRevision()).containsExactly(3L, 4L);
     }
 
     @Test
