@@ -8,7 +8,8 @@
 #   --dir DIR   where the temporary data dirs go (default ${TMPDIR:-/tmp}); pick the disk to measure
 #   --quick     a tenth of the requests (smoke test)
 #   --keep      keep the data dirs and server logs
-# Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd, default none).
+# Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd, default none),
+#      ORDER (default "etcd ours": which server runs first).
 set -euo pipefail
 src="${BASH_SOURCE[0]}"
 while [ -L "$src" ]; do
@@ -24,7 +25,7 @@ kv() { printf '%s' "--key-size=8 --val-size=256"; }
 
 # name|args (after --endpoints); totals are divided by $scale
 workloads=(
-  "put, 1 client, 1 conn|--conns=1 --clients=1 put $(kv) --sequential-keys --key-space-size=100000 --total=$((2000/scale))"
+  "put, 1 client, 1 conn|--conns=1 --clients=1 put $(kv) --sequential-keys --key-space-size=100000 --total=$((10000/scale))"
   "put, 100 clients, 10 conns|--conns=10 --clients=100 put $(kv) --sequential-keys --key-space-size=100000 --total=$((20000/scale))"
   "range linearizable, 100 clients, 10 conns|--conns=10 --clients=100 range foo --consistency=l --total=$((20000/scale))"
   "range serializable, 100 clients, 10 conns|--conns=10 --clients=100 range foo --consistency=s --total=$((20000/scale))"
@@ -35,7 +36,7 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 # One server at a time: a second one idling beside the measured one is not idle on this disk
 # (its unsynced writes ride along with the measured one's fsyncs on ext4), which skewed the
 # comparison when both ran together.
-for who in etcd ours; do
+for who in ${ORDER:-etcd ours}; do
   if [ "$who" = etcd ]; then start etcd "$real_etcd"; else start ours "$root/bin/etcd"; fi
   e="--endpoints=127.0.0.1:$port"
   # the key the range workloads read
@@ -49,7 +50,8 @@ for who in etcd ours; do
     bm $e --conns=10 --clients=100 range foo --consistency=l --total=$((10000/scale)) >/dev/null
     bm $e --conns=10 --clients=100 range foo --consistency=s --total=$((5000/scale)) >/dev/null
     bm $e --conns=10 --clients=100 txn-put $(kv) --key-space-size=100000 --total=$((5000/scale)) >/dev/null
-    bm $e --conns=1 --clients=1 put $(kv) --key-space-size=100000 --total=$((1000/scale)) >/dev/null
+    # one client is latency-bound: C2 was still compiling its path during a 2,000-put window
+    bm $e --conns=1 --clients=1 put $(kv) --key-space-size=100000 --total=$((5000/scale)) >/dev/null
   done
   i=0
   for w in "${workloads[@]}"; do
