@@ -301,7 +301,6 @@ final class EtcdClient implements AutoCloseable {
 
   /** Adds the auth token, once there is one, as etcd's "token" metadata. */
   private final class TokenInterceptor implements ClientInterceptor {
-
     @Override
     public <Q, P> ClientCall<Q, P> interceptCall(MethodDescriptor<Q, P> m, CallOptions o, Channel next) {
       return new ForwardingClientCall.SimpleForwardingClientCall<>(next.newCall(m, o)) {
