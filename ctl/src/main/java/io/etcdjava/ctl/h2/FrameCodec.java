@@ -75,6 +75,14 @@ final class FrameCodec {
     return (b[off] & 0xff) << 24 | (b[off + 1] & 0xff) << 16 | (b[off + 2] & 0xff) << 8 | (b[off + 3] & 0xff);
   }
 
+  /** One gRPC length-prefixed message: an uncompressed flag byte, the 4-byte length, the bytes. */
+  static byte[] grpcMessage(byte[] body) {
+    byte[] framed = new byte[5 + body.length];
+    putInt32(framed, 1, body.length);
+    System.arraycopy(body, 0, framed, 5, body.length);
+    return framed;
+  }
+
   static void putInt32(byte[] b, int off, int v) {
     b[off] = (byte) (v >>> 24);
     b[off + 1] = (byte) (v >>> 16);

@@ -28,6 +28,21 @@ final class GrpcStatus {
     return msg == null ? st : st.withDescription(percentDecode(msg));
   }
 
+  /** The response's {@code :status}; 0 when it is missing or not a number. */
+  static int httpStatus(List<Header> headers) {
+    String s = value(headers, ":status");
+    try {
+      return s == null ? 0 : Integer.parseInt(s);
+    } catch (NumberFormatException e) {
+      return 0;
+    }
+  }
+
+  /** What grpc reports for a stream the server reset with this HTTP/2 error code. */
+  static Status fromReset(int code) {
+    return fromHttp2Error(code).withDescription("Received Rst Stream: " + http2ErrorName(code));
+  }
+
   static String value(List<Header> headers, String name) {
     for (Header h : headers) {
       if (h.name().equals(name)) {

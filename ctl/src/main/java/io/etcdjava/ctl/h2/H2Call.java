@@ -280,10 +280,7 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
       cancel("failed to serialize the request", e);
       return;
     }
-    byte[] framed = new byte[5 + body.length];
-    FrameCodec.putInt32(framed, 1, body.length);
-    System.arraycopy(body, 0, framed, 5, body.length);
-    send(c, framed, false);
+    send(c, FrameCodec.grpcMessage(body), false);
   }
 
   private void send(H2Connection c, byte[] b, boolean end) {
@@ -311,12 +308,7 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
   public void onHeaders(List<Header> headers, boolean endStream) {
     if (!headersSeen) {
       headersSeen = true;
-      String s = GrpcStatus.value(headers, ":status");
-      try {
-        httpStatus = s == null ? 0 : Integer.parseInt(s);
-      } catch (NumberFormatException e) {
-        httpStatus = 0;
-      }
+      httpStatus = GrpcStatus.httpStatus(headers);
       if (!endStream) {
         if (httpStatus != 200) {
           abort(GrpcStatus.fromHttpStatus(httpStatus));
@@ -400,8 +392,7 @@ final class H2Call<Q, P> extends ClientCall<Q, P> implements StreamHandler {
   public void onReset(int errorCode) {
     synchronized (this) {
       if (closeStatus == null) {
-        close(GrpcStatus.fromHttp2Error(errorCode).withDescription(
-            "Received Rst Stream: " + GrpcStatus.http2ErrorName(errorCode)), true);
+        close(GrpcStatus.fromReset(errorCode), true);
       }
     }
   }

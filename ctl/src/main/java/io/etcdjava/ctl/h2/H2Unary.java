@@ -40,13 +40,10 @@ final class H2Unary implements StreamHandler {
     if (c == null) {
       throw expired(timeoutNanos);
     }
-    byte[] framed = new byte[5 + request.length];
-    FrameCodec.putInt32(framed, 1, request.length);
-    System.arraycopy(request, 0, framed, 5, request.length);
     try {
       int id = c.newStream(H2Call.requestHeaders(path, c.authority, channel.userAgent(), deadline, extraHeaders),
           false, u);
-      c.sendData(id, framed, true);
+      c.sendData(id, FrameCodec.grpcMessage(request), true);
     } catch (IOException e) {
       u.finish(null, Status.UNAVAILABLE.withDescription("io exception").withCause(e));
     }
@@ -108,12 +105,7 @@ final class H2Unary implements StreamHandler {
   public void onHeaders(List<Header> headers, boolean endStream) {
     if (!headersSeen) {
       headersSeen = true;
-      String s = GrpcStatus.value(headers, ":status");
-      try {
-        httpStatus = s == null ? 0 : Integer.parseInt(s);
-      } catch (NumberFormatException e) {
-        httpStatus = 0;
-      }
+      httpStatus = GrpcStatus.httpStatus(headers);
       if (!endStream) {
         if (httpStatus != 200) {
           abort(GrpcStatus.fromHttpStatus(httpStatus));
@@ -131,13 +123,14 @@ final class H2Unary implements StreamHandler {
       return;
     }
     // exactly one uncompressed message, as grpc-java's unary calls require
+    int size = bufLen >= 5 ? FrameCodec.int32(buf, 1) : -1;
     if (bufLen == 0) {
       finish(null, Status.INTERNAL.withDescription("No value received for unary call"));
     } else if (buf[0] != 0) {
       finish(null, Status.INTERNAL.withDescription("compressed message without a grpc-encoding"));
-    } else if (bufLen < 5 || FrameCodec.int32(buf, 1) < 0 || bufLen - 5 < FrameCodec.int32(buf, 1)) {
+    } else if (size < 0 || bufLen - 5 < size) {
       finish(null, Status.INTERNAL.withDescription("stream ended inside a message"));
-    } else if (bufLen - 5 > FrameCodec.int32(buf, 1)) {
+    } else if (bufLen - 5 > size) {
       finish(null, Status.INTERNAL.withDescription("More than one value received for unary call"));
     } else {
       finish(Arrays.copyOfRange(buf, 5, bufLen), null);
@@ -158,8 +151,7 @@ final class H2Unary implements StreamHandler {
 
   @Override
   public void onReset(int errorCode) {
-    finish(null, GrpcStatus.fromHttp2Error(errorCode).withDescription(
-        "Received Rst Stream: " + GrpcStatus.http2ErrorName(errorCode)));
+    finish(null, GrpcStatus.fromReset(errorCode));
   }
 
   @Override

@@ -19,6 +19,7 @@ import io.etcdjava.server.apply.KvRequestValidator;
 import io.etcdjava.server.errors.EtcdException;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executor;
+import java.util.function.BiFunction;
 import java.util.function.Function;
 import java.util.function.LongFunction;
 import java.util.function.Supplier;
@@ -64,10 +65,8 @@ final class KvFrontend implements KvService {
     public CompletableFuture<PutResponse> put(PutRequest request) {
         return guarded(() -> {
             validator.checkPut(request);
-            return propose.apply(InternalRaftRequest.newBuilder().setPut(request)).thenApply(r -> {
-                Applied<?> a = (Applied<?>) r;
-                return ((PutResponse) a.response()).toBuilder().setHeader(header.apply(a.revision())).build();
-            });
+            return write(InternalRaftRequest.newBuilder().setPut(request),
+                    (PutResponse resp, ResponseHeader h) -> resp.toBuilder().setHeader(h).build());
         });
     }
 
@@ -75,10 +74,8 @@ final class KvFrontend implements KvService {
     public CompletableFuture<DeleteRangeResponse> deleteRange(DeleteRangeRequest request) {
         return guarded(() -> {
             validator.checkDelete(request);
-            return propose.apply(InternalRaftRequest.newBuilder().setDeleteRange(request)).thenApply(r -> {
-                Applied<?> a = (Applied<?>) r;
-                return ((DeleteRangeResponse) a.response()).toBuilder().setHeader(header.apply(a.revision())).build();
-            });
+            return write(InternalRaftRequest.newBuilder().setDeleteRange(request),
+                    (DeleteRangeResponse resp, ResponseHeader h) -> resp.toBuilder().setHeader(h).build());
         });
     }
 
@@ -92,10 +89,8 @@ final class KvFrontend implements KvService {
                     return a.response().toBuilder().setHeader(header.apply(a.revision())).build();
                 });
             }
-            return propose.apply(InternalRaftRequest.newBuilder().setTxn(request)).thenApply(r -> {
-                Applied<?> a = (Applied<?>) r;
-                return ((TxnResponse) a.response()).toBuilder().setHeader(header.apply(a.revision())).build();
-            });
+            return write(InternalRaftRequest.newBuilder().setTxn(request),
+                    (TxnResponse resp, ResponseHeader h) -> resp.toBuilder().setHeader(h).build());
         });
     }
 
@@ -109,6 +104,16 @@ final class KvFrontend implements KvService {
             }
             return a.physical().thenApply(v -> resp);
         }));
+    }
+
+    /** Proposes {@code request}; answers with the applied response, its header at the applied revision. */
+    @SuppressWarnings("unchecked")
+    private <T> CompletableFuture<T> write(InternalRaftRequest.Builder request,
+                                           BiFunction<T, ResponseHeader, T> withHeader) {
+        return propose.apply(request).thenApply(r -> {
+            Applied<?> a = (Applied<?>) r;
+            return withHeader.apply((T) a.response(), header.apply(a.revision()));
+        });
     }
 
     /** Runs a read locally, after a ReadIndex barrier unless {@code serializable}. */

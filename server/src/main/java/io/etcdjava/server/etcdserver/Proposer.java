@@ -9,6 +9,7 @@ import io.etcdjava.server.raftnode.RaftNode;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.Supplier;
 
 /**
  * The member's write path up to raft: gives a request its ID, refuses it when too large or while
@@ -48,13 +49,7 @@ final class Proposer {
         if (applyBacklogTooLong()) {
             return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
         }
-        CompletableFuture<Object> result = wait.register(id, System.nanoTime() + timeout.toNanos());
-        raft.propose(ByteString.copyFrom(data)).whenComplete((v, err) -> {
-            if (err != null) {
-                wait.trigger(id, Futures.unwrap(err));
-            }
-        });
-        return countFailure(result);
+        return submit(id, timeout, () -> raft.propose(ByteString.copyFrom(data)));
     }
 
     /** Proposes a membership change; completes with the registry view applying it produced. */
@@ -63,13 +58,7 @@ final class Proposer {
             return CompletableFuture.failedFuture(EtcdError.TOO_MANY_REQUESTS.exception());
         }
         long id = ids.next();
-        CompletableFuture<Object> result = wait.register(id, System.nanoTime() + requestTimeout.toNanos());
-        raft.proposeConfChange(cc.setId(id).build()).whenComplete((v, err) -> {
-            if (err != null) {
-                wait.trigger(id, Futures.unwrap(err));
-            }
-        });
-        return countFailure(result);
+        return submit(id, requestTimeout, () -> raft.proposeConfChange(cc.setId(id).build()));
     }
 
     /** Proposals that failed (etcd_server_proposals_failed_total). */
@@ -77,7 +66,17 @@ final class Proposer {
         return failedProposals.sum();
     }
 
-    private CompletableFuture<Object> countFailure(CompletableFuture<Object> result) {
+    /**
+     * Waits for what applying proposal {@code id} produces, registered before {@code proposal} runs so
+     * the apply thread cannot miss it; raft refusing the proposal fails the wait at once.
+     */
+    private CompletableFuture<Object> submit(long id, Duration timeout, Supplier<CompletableFuture<?>> proposal) {
+        CompletableFuture<Object> result = wait.register(id, System.nanoTime() + timeout.toNanos());
+        proposal.get().whenComplete((v, err) -> {
+            if (err != null) {
+                wait.trigger(id, Futures.unwrap(err));
+            }
+        });
         return result.whenComplete((v, err) -> {
             if (err != null) {
                 failedProposals.increment();

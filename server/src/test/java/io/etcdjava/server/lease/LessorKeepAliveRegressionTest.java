@@ -8,7 +8,6 @@ import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
 import io.etcdjava.server.mvcc.MvccStore;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -47,9 +46,7 @@ class LessorKeepAliveRegressionTest {
     void setUp() {
         mvcc = MvccStore.open(dir.resolve("db"));
         leases = LeaseStore.open(mvcc, 1, new LeaseMetrics());
-        LessorConfig cfg = new LessorConfig(Duration.ofMillis(500), Duration.ofMillis(50), 2,
-                Duration.ofSeconds(1), Duration.ofSeconds(3));
-        lessor = new Lessor(leases, cfg, this::propose, () -> 1, () -> now, leases.metrics());
+        lessor = new Lessor(leases, LessorTest.CONFIG, this::propose, () -> 1, () -> now, leases.metrics());
     }
 
     @AfterEach

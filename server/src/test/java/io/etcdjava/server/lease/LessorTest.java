@@ -28,6 +28,9 @@ import org.junit.jupiter.api.io.TempDir;
 @Timeout(30)
 class LessorTest {
     private static final long SEC = 1_000_000_000L;
+    /** The lessor settings of the manual-clock tests (this one and LessorKeepAliveRegressionTest). */
+    static final LessorConfig CONFIG = new LessorConfig(Duration.ofMillis(500), Duration.ofMillis(50), 2,
+            Duration.ofSeconds(1), Duration.ofSeconds(3));
 
     @TempDir
     Path dir;
@@ -44,9 +47,7 @@ class LessorTest {
     void setUp() {
         mvcc = MvccStore.open(dir.resolve("db"));
         leases = LeaseStore.open(mvcc, 1, new LeaseMetrics());
-        LessorConfig cfg = new LessorConfig(Duration.ofMillis(500), Duration.ofMillis(50), 2,
-                Duration.ofSeconds(1), Duration.ofSeconds(3));
-        lessor = new Lessor(leases, cfg, this::applyNow, () -> term, () -> now, leases.metrics());
+        lessor = new Lessor(leases, CONFIG, this::applyNow, () -> term, () -> now, leases.metrics());
     }
 
     @AfterEach
@@ -194,8 +195,7 @@ class LessorTest {
                 .addCheckpoints(io.etcdjava.api.etcdserverpb.LeaseCheckpoint.newBuilder().setID(1).setRemainingTTL(6))
                 .build(), ++index, 1);
         // A fresh lessor over the same store: what a full restart sees.
-        Lessor restarted = new Lessor(leases, new LessorConfig(Duration.ofMillis(500), Duration.ofMillis(50), 2,
-                Duration.ofSeconds(1), Duration.ofSeconds(3)), this::applyNow, () -> term, () -> now, leases.metrics());
+        Lessor restarted = new Lessor(leases, CONFIG, this::applyNow, () -> term, () -> now, leases.metrics());
         try {
             assertThat(restarted.timeToLive(1, false).orElseThrow().remaining()).isEqualTo(6);
         } finally {
@@ -218,8 +218,7 @@ class LessorTest {
     void aKeepAliveWaitingForARevokeIsSentToTheNewLeaderWhenLeadershipIsLost() throws Exception {
         List<CompletableFuture<Object>> held = new ArrayList<>();
         lessor.close();
-        lessor = new Lessor(leases, new LessorConfig(Duration.ofMillis(500), Duration.ofMillis(50), 2,
-                Duration.ofSeconds(1), Duration.ofSeconds(3)), b -> {
+        lessor = new Lessor(leases, CONFIG, b -> {
                     CompletableFuture<Object> f = new CompletableFuture<>();
                     held.add(f);
                     return f;
