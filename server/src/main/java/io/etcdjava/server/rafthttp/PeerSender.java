@@ -16,17 +16,21 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.LongConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Sends raft messages to one peer over one long-lived stream. The raft loop only offers to a
- * bounded queue (the newest message is dropped when it is full — raft retries); the sender thread
- * batches what is queued into envelopes, waits for HTTP/2 flow control, and reopens a broken
- * stream with backoff, dropping what it cannot send meanwhile and telling raft the peer is
- * unreachable. Thread: "peer-sender-&lt;id&gt;", started and stopped here.
+ * Sends raft messages to one peer over one long-lived stream. When nothing is queued and the
+ * stream can take a message at once, the raft loop writes its messages itself: a thread hand-off
+ * less on every replication round trip. Otherwise it offers them to a bounded queue (the newest
+ * message is dropped when it is full — raft retries); the sender thread batches what is queued
+ * into envelopes, waits for HTTP/2 flow control, and reopens a broken stream with backoff,
+ * dropping what it cannot send meanwhile and telling raft the peer is unreachable. Messages leave
+ * in the order they were offered either way. Thread: "peer-sender-&lt;id&gt;", started and
+ * stopped here; {@link #offer} is called by one thread at a time (the raft loop).
  */
 final class PeerSender implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(PeerSender.class);
@@ -47,13 +51,22 @@ final class PeerSender implements AutoCloseable {
     private final PeerMetrics metrics;
     private final String peerLabel;
     private final ArrayBlockingQueue<Message> queue = new ArrayBlockingQueue<>(QUEUE_CAPACITY);
+    /**
+     * Messages offered to the queue and not yet written or dropped by the sender thread. The raft
+     * loop writes directly only when this is 0: everything offered before is on the stream, so
+     * the order holds; and the sender's write happened before its decrement, so the two threads
+     * never write at once.
+     */
+    private final AtomicInteger pending = new AtomicInteger();
+    private final LongAdder directWrites = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final Object readyLock = new Object();
     private final Thread thread;
     private volatile boolean running = true;
 
+    /** Written by the sender thread only; read by the raft loop for direct writes. */
+    private volatile Call call;
     // sender thread only
-    private Call call;
     private int urlIndex;
     private long backoffNanos = MIN_BACKOFF_NANOS;
     private long nextAttempt;
@@ -87,14 +100,41 @@ final class PeerSender implements AutoCloseable {
         thread.start();
     }
 
-    /** Never blocks; false when the queue is full and {@code m} was dropped. */
-    boolean offer(Message m) {
-        if (queue.offer(m)) {
-            return true;
+    /**
+     * Never blocks: writes {@code messages} to the stream at once when it can (see the class
+     * comment), else queues them for the sender thread. Returns how many were dropped because the
+     * queue was full.
+     */
+    int offer(List<Message> messages) {
+        Call c = call;
+        if (running && pending.get() == 0 && c != null && !c.broken && c.requests.isReady()
+                && messages.size() <= MAX_BATCH_MESSAGES) {
+            RaftEnvelope.Builder env = envelope();
+            for (Message m : messages) {
+                env.addMessages(m.toByteString());
+            }
+            write(c, env.build());
+            directWrites.increment();
+            return 0;
         }
-        dropped.increment();
-        metrics.sentFailures.labels(peerLabel).inc();
-        return false;
+        int lost = 0;
+        for (Message m : messages) {
+            pending.incrementAndGet();
+            if (!queue.offer(m)) {
+                pending.decrementAndGet();
+                lost++;
+            }
+        }
+        if (lost > 0) {
+            dropped.add(lost);
+            metrics.sentFailures.labels(peerLabel).inc(lost);
+        }
+        return lost;
+    }
+
+    /** Envelopes the raft loop wrote itself, bypassing the queue (for tests). */
+    long directWrites() {
+        return directWrites.sum();
     }
 
     List<String> urls() {
@@ -119,13 +159,17 @@ final class PeerSender implements AutoCloseable {
                     continue;
                 }
                 RaftEnvelope env = batch(first);
-                if (!awaitReady(c)) {
-                    dropped.add(env.getMessagesCount());
-                    metrics.sentFailures.labels(peerLabel).inc(env.getMessagesCount());
-                    continue;
+                int n = env.getMessagesCount();
+                try {
+                    if (awaitReady(c)) {
+                        write(c, env);
+                    } else {
+                        dropped.add(n);
+                        metrics.sentFailures.labels(peerLabel).inc(n);
+                    }
+                } finally {
+                    pending.addAndGet(-n);
                 }
-                c.requests.onNext(env);
-                metrics.sentBytes.labels(peerLabel).inc(env.getSerializedSize());
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -187,13 +231,21 @@ final class PeerSender implements AutoCloseable {
         stub.stream(c);
         // An empty first envelope lets the peer check us at once, as etcd's stream dial does: a
         // member removed while it was down learns so on restart without waiting to campaign.
-        c.requests.onNext(RaftEnvelope.newBuilder().setClusterId(clusterId).setFrom(localId).setTo(peerId).build());
+        c.requests.onNext(envelope().build());
         return c;
     }
 
+    private RaftEnvelope.Builder envelope() {
+        return RaftEnvelope.newBuilder().setClusterId(clusterId).setFrom(localId).setTo(peerId);
+    }
+
+    private void write(Call c, RaftEnvelope env) {
+        c.requests.onNext(env);
+        metrics.sentBytes.labels(peerLabel).inc(env.getSerializedSize());
+    }
+
     private RaftEnvelope batch(Message first) {
-        RaftEnvelope.Builder env = RaftEnvelope.newBuilder().setClusterId(clusterId).setFrom(localId).setTo(peerId)
-                .addMessages(first.toByteString());
+        RaftEnvelope.Builder env = envelope().addMessages(first.toByteString());
         long bytes = first.getSerializedSize();
         Message next;
         while (env.getMessagesCount() < MAX_BATCH_MESSAGES && bytes < MAX_BATCH_BYTES
@@ -216,6 +268,7 @@ final class PeerSender implements AutoCloseable {
 
     private void dropAll() {
         int n = 1 + queue.drainTo(new ArrayList<>());
+        pending.addAndGet(-n);
         dropped.add(n);
         metrics.sentFailures.labels(peerLabel).inc(n);
         reportUnreachable(System.nanoTime());

@@ -8,6 +8,7 @@ import io.etcdjava.server.log.Log;
 import io.etcdjava.server.membership.MemberIds;
 import io.etcdjava.server.raftnode.Transport;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -130,8 +131,16 @@ public final class PeerTransport implements Transport, AutoCloseable {
         return out;
     }
 
+    /** Envelopes the raft loop wrote to {@code peer} without the sender thread (for tests); 0 if unknown. */
+    long directWrites(long peer) {
+        PeerSender s = senders.get(peer);
+        return s == null ? 0 : s.directWrites();
+    }
+
     @Override
     public void send(List<Message> messages) {
+        // One offer per peer, so a direct write carries all of this Ready's messages to it.
+        Map<PeerSender, List<Message>> byPeer = new LinkedHashMap<>();
         for (Message m : messages) {
             if (PeerFaults.dropsTo(m.getTo())) {
                 continue; // test-only network fault
@@ -142,11 +151,12 @@ public final class PeerTransport implements Transport, AutoCloseable {
             } else if (s != null && m.getType() == MessageType.MsgSnap) {
                 refuseSnapshot(m);
             } else if (s != null) {
-                s.offer(m);
+                byPeer.computeIfAbsent(s, k -> new ArrayList<>(2)).add(m);
             } else if (m.getTo() != localId) {
                 Log.debug(log, "dropped raft message to unknown member", "to", MemberIds.hex(m.getTo()));
             }
         }
+        byPeer.forEach(PeerSender::offer);
     }
 
     /**

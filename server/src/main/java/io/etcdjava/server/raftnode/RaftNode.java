@@ -417,6 +417,13 @@ public final class RaftNode implements AutoCloseable {
             onSoftState(rd.softState().lead(), rd.softState().raftState());
         }
         boolean leader = status.role() == StateType.LEADER;
+        // Entries committed before this Ready are durable here already: applying them need not
+        // wait for this Ready's sends and write (etcd hands them over first, too).
+        boolean applyFirst = rd.snapshot() == null && onlyNormalEntries(rd.committedEntries())
+                && (rd.entries().isEmpty() || lastIndex(rd.committedEntries()) < rd.entries().get(0).getIndex());
+        if (applyFirst && !rd.committedEntries().isEmpty()) {
+            applyLoop.committed(rd.committedEntries(), confStates.latest());
+        }
         List<Message> afterPersist = new ArrayList<>(rd.messages().size());
         List<Message> now = new ArrayList<>();
         for (Message m : rd.messages()) {
@@ -443,7 +450,7 @@ public final class RaftNode implements AutoCloseable {
         for (ReadState rs : rd.readStates()) {
             reads.complete(rs.requestCtx(), rs.index());
         }
-        if (!rd.committedEntries().isEmpty()) {
+        if (!applyFirst && !rd.committedEntries().isEmpty()) {
             for (Entry e : rd.committedEntries()) {
                 if (e.getType() != EntryType.EntryNormal) {
                     applyConfChange(e);
@@ -486,6 +493,20 @@ public final class RaftNode implements AutoCloseable {
             }
         }
         status = new RaftStatus(lead, s.term(), s.commitIndex(), s.lastIndex(), role);
+    }
+
+    private static boolean onlyNormalEntries(List<Entry> entries) {
+        for (Entry e : entries) {
+            if (e.getType() != EntryType.EntryNormal) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The index of the last entry; 0 for none. */
+    private static long lastIndex(List<Entry> entries) {
+        return entries.isEmpty() ? 0 : entries.get(entries.size() - 1).getIndex();
     }
 
     private static boolean isReplication(MessageType t) {

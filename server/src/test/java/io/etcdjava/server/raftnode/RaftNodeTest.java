@@ -14,7 +14,11 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.LongConsumer;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
@@ -61,9 +65,13 @@ class RaftNodeTest {
     }
 
     private RaftNodeConfig config(long snapshotCount) {
+        return config(snapshotCount, nanos -> { });
+    }
+
+    private RaftNodeConfig config(long snapshotCount, LongConsumer fsyncObserver) {
         return new RaftNodeConfig(1, 77, List.of(Peer.of(1)), dir.resolve("member/wal"), dir.resolve("member/snap"),
                 Duration.ofMillis(10), 10, snapshotCount, 5,
-                true, RaftLogger.NOOP, nanos -> { });
+                true, RaftLogger.NOOP, fsyncObserver);
     }
 
     private static void proposeAndWait(RaftNode node, RecordingApplier applier, String... values) throws Exception {
@@ -155,6 +163,50 @@ class RaftNodeTest {
             assertThat(seen[1]).as("durable before the action runs").isEqualTo(seen[0]);
             assertThat(meta.getTerm()).isEqualTo(node.status().term());
             assertThat(meta.getConfState().getVotersList()).containsExactly(1L);
+        }
+    }
+
+    @Test
+    void committedEntriesAreAppliedWhileTheNextEntriesAreStillBeingPersisted() throws Exception {
+        RecordingApplier applier = new RecordingApplier(0);
+        AtomicBoolean armed = new AtomicBoolean();
+        AtomicInteger armedFsyncs = new AtomicInteger();
+        CountDownLatch aPersisting = new CountDownLatch(1);
+        CountDownLatch bProposed = new CountDownLatch(1);
+        CompletableFuture<Boolean> aAppliedDuringBsFsync = new CompletableFuture<>();
+        // Runs on the raft loop right after each fsync, inside the save of a Ready.
+        LongConsumer observer = nanos -> {
+            if (!armed.get()) {
+                return;
+            }
+            int n = armedFsyncs.incrementAndGet();
+            try {
+                if (n == 1) { // a's entry: hold the loop until b waits in the inbox
+                    aPersisting.countDown();
+                    bProposed.await(10, TimeUnit.SECONDS);
+                } else if (n == 2) { // the Ready with b's entry, and a committed
+                    long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+                    while (!applier.applied.contains("a") && System.nanoTime() < deadline) {
+                        Thread.onSpinWait();
+                    }
+                    aAppliedDuringBsFsync.complete(applier.applied.contains("a"));
+                }
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        };
+        try (RaftNode node = RaftNode.start(config(1000, observer), applier, Transport.NONE)) {
+            proposeAndWait(node, applier, "warm-up");
+            armed.set(true);
+            CompletableFuture<Void> a = node.propose(ByteString.copyFromUtf8("a"));
+            assertThat(aPersisting.await(10, TimeUnit.SECONDS)).isTrue();
+            CompletableFuture<Void> b = node.propose(ByteString.copyFromUtf8("b"));
+            bProposed.countDown();
+            CompletableFuture.allOf(a, b).get(10, TimeUnit.SECONDS);
+            assertThat(aAppliedDuringBsFsync.get(10, TimeUnit.SECONDS))
+                    .as("a, committed, reached the apply thread before b's fsync returned").isTrue();
+            node.linearizableBarrier().get(10, TimeUnit.SECONDS);
+            assertThat(applier.applied).containsExactly("warm-up", "a", "b");
         }
     }
 
