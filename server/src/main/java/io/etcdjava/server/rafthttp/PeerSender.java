@@ -102,8 +102,8 @@ final class PeerSender implements AutoCloseable {
 
     /**
      * Never blocks: writes {@code messages} to the stream at once when it can (see the class
-     * comment), else queues them for the sender thread. Returns how many were dropped because the
-     * queue was full.
+     * comment), else queues them for the sender thread. Returns how many were dropped: the queue
+     * was full, or the stream closed during a direct write.
      */
     int offer(List<Message> messages) {
         Call c = call;
@@ -113,7 +113,15 @@ final class PeerSender implements AutoCloseable {
             for (Message m : messages) {
                 env.addMessages(m.toByteString());
             }
-            write(c, env.build());
+            try {
+                write(c, env.build());
+            } catch (RuntimeException e) {
+                // The stream closed under us (this sender is being closed): lost like any message
+                // on a broken stream, and raft retries; the raft loop must not fail for it.
+                dropped.add(messages.size());
+                metrics.sentFailures.labels(peerLabel).inc(messages.size());
+                return messages.size();
+            }
             directWrites.increment();
             return 0;
         }
