@@ -8,9 +8,14 @@
 # performance doc: 10,000 one-client puts, 100,000 requests with many clients (shorter runs mostly
 # measure the load tool's own JIT warm-up: a new JVM per run).
 #
+# Each measured run starts with --warmup requests of its own workload in the same load-tool JVM,
+# unreported: otherwise a third of the machine goes to the tool's C2 compiler during the window.
+# ROUNDS rounds (default 2) alternate which cluster goes first; the table shows per-side means
+# (this machine's QPS moves by 20 % between identical runs).
+#
 # Usage: bench/cluster-compare.sh [--dir DIR] [--quick] [--keep]
 # Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd),
-#      ORDER (default "etcd ours": which cluster runs first).
+#      ORDER (default "etcd ours": which cluster runs first in odd rounds), ROUNDS (default 2).
 set -euo pipefail
 src="${BASH_SOURCE[0]}"
 while [ -L "$src" ]; do
@@ -24,9 +29,9 @@ me=cluster-compare.sh
 bm() { "$root/bin/benchmark" "$@"; }
 kv="--key-size=8 --val-size=256"
 workloads=(
-  "put, 1 client, leader|leader|--conns=1 --clients=1 put $kv --sequential-keys --key-space-size=100000 --total=$((10000/scale))"
-  "put, 256 clients, 16 conns, leader|leader|--conns=16 --clients=256 put $kv --sequential-keys --key-space-size=100000 --total=$((100000/scale))"
-  "range linearizable, 100/10, follower|follower|--conns=10 --clients=100 range foo --consistency=l --total=$((100000/scale))"
+  "put, 1 client, leader|leader|--conns=1 --clients=1 --warmup=$((2000/scale)) put $kv --sequential-keys --key-space-size=100000 --total=$((10000/scale))"
+  "put, 256 clients, 16 conns, leader|leader|--conns=16 --clients=256 --warmup=$((30000/scale)) put $kv --sequential-keys --key-space-size=100000 --total=$((100000/scale))"
+  "range linearizable, 100/10, follower|follower|--conns=10 --clients=100 --warmup=$((30000/scale)) range foo --consistency=l --total=$((100000/scale))"
 )
 
 # leader_and_follower ENDPOINTS -> "leaderEndpoint followerEndpoint" from endpoint status
@@ -39,10 +44,10 @@ rest = [s["Endpoint"] for s in st if s["Endpoint"] not in lead]
 print(lead[0].replace("http://", ""), rest[0].replace("http://", ""))'
 }
 
-# run_side NAME BINARY: start a cluster, warm it, run every workload into $work/NAME.wI
+# run_side NAME BINARY ROUND: start a cluster, warm it, run every workload into $work/NAME.wI.ROUND
 run_side() {
-  local name="$1" bin="$2" i w target args lf leader follower
-  start_cluster "$name" "$bin" 3
+  local name="$1" bin="$2" r="$3" i w target args lf leader follower
+  start_cluster "$name-r$r" "$bin" 3
   ETCDCTL_API=3 etcdctl --endpoints="$cluster_endpoints" put foo "$(head -c 256 /dev/zero | tr '\0' v)" >/dev/null
   read -r leader follower < <(leader_and_follower "$cluster_endpoints")
   echo "$name: leader $leader, follower $follower; warming up..." >&2
@@ -57,14 +62,17 @@ run_side() {
   for w in "${workloads[@]}"; do
     i=$((i+1)); IFS='|' read -r _ target args <<<"$w"
     if [ "$target" = leader ]; then lf="$leader"; else lf="$follower"; fi
-    bm --endpoints="$lf" $args >"$work/$name.w$i" 2>&1
+    bm --endpoints="$lf" $args >"$work/$name.w$i.$r" 2>&1
   done
   stop_started
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
-for who in ${ORDER:-etcd ours}; do
-  if [ "$who" = etcd ]; then run_side etcd "$real_etcd"; else run_side ours "$root/bin/etcd"; fi
+rounds="${ROUNDS:-2}"
+for r in $(seq 1 "$rounds"); do
+  for who in $(rounds_order "$r"); do
+    if [ "$who" = etcd ]; then run_side etcd "$real_etcd" "$r"; else run_side ours "$root/bin/etcd" "$r"; fi
+  done
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -73,7 +81,14 @@ print_table() {
   table_header
   for w in "${workloads[@]}"; do
     i=$((i+1)); name="${w%%|*}"
-    table_row "$name" "$work/etcd.w$i" "$work/ours.w$i"
+    table_row "$name" "$(ls "$work"/etcd.w$i.*)" "$(ls "$work"/ours.w$i.*)"
   done
 }
 print_table
+echo
+echo "QPS per round:"
+i=0
+for w in "${workloads[@]}"; do
+  i=$((i+1))
+  rounds_detail "${w%%|*}" "$(ls "$work"/etcd.w$i.*)" "$(ls "$work"/ours.w$i.*)"
+done

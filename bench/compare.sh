@@ -9,7 +9,10 @@
 #   --quick     a tenth of the requests (smoke test)
 #   --keep      keep the data dirs and server logs
 # Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd, default none),
-#      ORDER (default "etcd ours": which server runs first).
+#      ORDER (default "etcd ours": which server runs first in odd rounds), ROUNDS (default 2).
+# ROUNDS rounds alternate which server goes first (the second one measured up to 2x faster here in
+# single runs, either way round); the table shows per-side means. Each measured run starts with
+# --warmup requests of its own workload in the same load-tool JVM, unreported (the tool's JIT).
 set -euo pipefail
 src="${BASH_SOURCE[0]}"
 while [ -L "$src" ]; do
@@ -28,19 +31,20 @@ kv() { printf '%s' "--key-size=8 --val-size=256"; }
 # 100,000 for many; shorter runs measure mostly the first second of each run (connection set-up, the
 # load tool's own JIT), where the p99 of either server comes from.
 workloads=(
-  "put, 1 client, 1 conn|--conns=1 --clients=1 put $(kv) --sequential-keys --key-space-size=100000 --total=$((10000/scale))"
-  "put, 100 clients, 10 conns|--conns=10 --clients=100 put $(kv) --sequential-keys --key-space-size=100000 --total=$((100000/scale))"
-  "range linearizable, 100 clients, 10 conns|--conns=10 --clients=100 range foo --consistency=l --total=$((100000/scale))"
-  "range serializable, 100 clients, 10 conns|--conns=10 --clients=100 range foo --consistency=s --total=$((100000/scale))"
-  "txn-put, 100 clients, 10 conns|--conns=10 --clients=100 txn-put $(kv) --key-space-size=100000 --total=$((20000/scale))"
+  "put, 1 client, 1 conn|--conns=1 --clients=1 --warmup=$((2000/scale)) put $(kv) --sequential-keys --key-space-size=100000 --total=$((10000/scale))"
+  "put, 100 clients, 10 conns|--conns=10 --clients=100 --warmup=$((20000/scale)) put $(kv) --sequential-keys --key-space-size=100000 --total=$((100000/scale))"
+  "range linearizable, 100 clients, 10 conns|--conns=10 --clients=100 --warmup=$((20000/scale)) range foo --consistency=l --total=$((100000/scale))"
+  "range serializable, 100 clients, 10 conns|--conns=10 --clients=100 --warmup=$((20000/scale)) range foo --consistency=s --total=$((100000/scale))"
+  "txn-put, 100 clients, 10 conns|--conns=10 --clients=100 --warmup=$((5000/scale)) txn-put $(kv) --key-space-size=100000 --total=$((20000/scale))"
 )
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 # One server at a time: a second one idling beside the measured one is not idle on this disk
 # (its unsynced writes ride along with the measured one's fsyncs on ext4), which skewed the
 # comparison when both ran together.
-for who in ${ORDER:-etcd ours}; do
-  if [ "$who" = etcd ]; then start etcd "$real_etcd"; else start ours "$root/bin/etcd"; fi
+for r in $(seq 1 "${ROUNDS:-2}"); do
+for who in $(rounds_order "$r"); do
+  if [ "$who" = etcd ]; then start "etcd-r$r" "$real_etcd"; else start "ours-r$r" "$root/bin/etcd"; fi
   e="--endpoints=127.0.0.1:$port"
   # the key the range workloads read
   ETCDCTL_API=3 etcdctl "$e" put foo "$(head -c 256 /dev/zero | tr '\0' v)" >/dev/null
@@ -59,9 +63,10 @@ for who in ${ORDER:-etcd ours}; do
   i=0
   for w in "${workloads[@]}"; do
     args="${w#*|}"; i=$((i+1))
-    bm $e $args >"$work/w$i.$who" 2>&1
+    bm $e $args >"$work/w$i.$who.$r" 2>&1
   done
   stop_started
+done
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
@@ -69,5 +74,12 @@ table_header
 i=0
 for w in "${workloads[@]}"; do
   i=$((i+1))
-  table_row "${w%%|*}" "$work/w$i.etcd" "$work/w$i.ours"
+  table_row "${w%%|*}" "$(ls "$work"/w$i.etcd.*)" "$(ls "$work"/w$i.ours.*)"
+done
+echo
+echo "QPS per round:"
+i=0
+for w in "${workloads[@]}"; do
+  i=$((i+1))
+  rounds_detail "${w%%|*}" "$(ls "$work"/w$i.etcd.*)" "$(ls "$work"/w$i.ours.*)"
 done

@@ -123,19 +123,37 @@ stop_started() {
   sync
 }
 
-qps() { awk -F'\t' '/Requests\/sec:/ {print $2}' "$1"; }
-p99() { awk '/^  99% in/ {print $3}' "$1"; }
-errs() { awk '/^Error distribution:/ {e=1; next} e && /\[/ {gsub(/[\[\]]/,"",$1); n+=$1} END {print n+0}' "$1"; }
+# Over one or more bin/benchmark reports: mean QPS, mean p99 (s), total errors.
+qps() { awk -F'\t' '/Requests\/sec:/ {s+=$2; n++} END {if (n) print s/n; else print 0}' "$@"; }
+p99() { awk '/^  99% in/ {s+=$3; n++} END {if (n) print s/n; else print 0}' "$@"; }
+errs() { awk 'FNR == 1 {e=0} /^Error distribution:/ {e=1; next} e && /\[/ {gsub(/[\[\]]/,"",$1); n+=$1} END {print n+0}' "$@"; }
 
-# table_row NAME ETCD_REPORT OURS_REPORT: one markdown row from two bin/benchmark reports.
+# rounds_order R -> the servers in the order round R runs them: $ORDER (default "etcd ours") in
+# odd rounds, reversed in even ones, so neither side always runs second on a warmer machine.
+rounds_order() {
+  local o=(${ORDER:-etcd ours})
+  if [ $(($1 % 2)) = 1 ]; then echo "${o[*]}"; else echo "${o[1]} ${o[0]}"; fi
+}
+
+# table_row NAME "ETCD_REPORTS" "OURS_REPORTS": one markdown row from bin/benchmark reports (a
+# side with several reports, one per round, shows their mean).
 table_row() {
-  awk -v n="$1" -v eq="$(qps "$2")" -v oq="$(qps "$3")" -v ep="$(p99 "$2")" -v op="$(p99 "$3")" \
-      -v ee="$(errs "$2")" -v oe="$(errs "$3")" 'BEGIN {
+  # shellcheck disable=SC2086 # the report lists split on purpose
+  awk -v n="$1" -v eq="$(qps $2)" -v oq="$(qps $3)" -v ep="$(p99 $2)" -v op="$(p99 $3)" \
+      -v ee="$(errs $2)" -v oe="$(errs $3)" 'BEGIN {
     ratio = (eq > 0) ? sprintf("%.2f", oq / eq) : "n/a"
     note = ""
     if (ee > 0 || oe > 0) note = sprintf(" (errors: etcd %d, ours %d)", ee, oe)
     printf "| %-42s | %10.0f | %10.0f | %6s | %12.2f | %12.2f |%s\n", n, eq, oq, ratio, ep * 1000, op * 1000, note
   }'
+}
+
+# rounds_detail NAME "ETCD_REPORTS" "OURS_REPORTS": each round's QPS, printed under the table.
+rounds_detail() {
+  local f e="" o=""
+  for f in $2; do e="${e:+$e, }$(printf '%.0f' "$(qps "$f")")"; done
+  for f in $3; do o="${o:+$o, }$(printf '%.0f' "$(qps "$f")")"; done
+  echo "  $1: etcd $e; ours $o"
 }
 
 table_header() {

@@ -75,6 +75,9 @@ public final class Benchmark {
             if ("watch-latency".equals(o.command)) {
                 return new WatchLatency(o).run(channels, out);
             }
+            if (o.warmup > 0) {
+                new LoadRunner(workload, o.warmup, o.rate, new Report(o.warmup, false), pacer).run(channels, o.clients);
+            }
             Report report = new Report(o.total, o.precise);
             long nanos = new LoadRunner(workload, o.total, o.rate, report, pacer).run(channels, o.clients);
             String text = report.format(report.stats(nanos));

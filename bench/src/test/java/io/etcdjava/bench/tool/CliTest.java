@@ -21,6 +21,14 @@ class CliTest {
         assertThat(o.sequentialKeys).isFalse();
         assertThat(o.precise).isFalse();
         assertThat(o.targetLeader).isFalse();
+        assertThat(o.warmup).isZero();
+    }
+
+    @Test
+    void warmupIsAGlobalCountOfUnreportedRequests() throws Exception {
+        assertThat(Cli.parse("--warmup=500", "put").warmup).isEqualTo(500);
+        assertThat(Cli.parse("range", "foo", "--warmup", "7").warmup).isEqualTo(7);
+        assertThatThrownBy(() -> Cli.parse("put", "--warmup=-1")).hasMessageContaining("warmup");
     }
 
     @Test

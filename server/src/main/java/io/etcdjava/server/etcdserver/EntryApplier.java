@@ -27,7 +27,16 @@ final class EntryApplier implements Applier {
     private final MvccStore store;
     private final KvApplier kv;
     private final LeaseStore leases;
+    /** Writes past which a write group commits before the next entry (bounds its memory). */
+    static final long GROUP_BYTES = 4L << 20;
+
+    /** The result for a proposer, held back until its entry's group is in the backend. */
+    private record Answer(long id, Object result) {
+    }
+
     private final Wait wait;
+    /** Apply thread only: answers of the open write group. */
+    private final List<Answer> answers = new java.util.ArrayList<>();
     private final MembershipApplier membership;
     /** Set once raft has told us who we are; only used to recognise our own publication. */
     private volatile long localMemberId;
@@ -61,21 +70,60 @@ final class EntryApplier implements Applier {
         return clusterVersion;
     }
 
+    /**
+     * Applies the entries in write groups (see {@link MvccStore#beginGroup()}): a group goes to
+     * RocksDB in one batch, and only then are its proposers answered and its revision visible. A
+     * group closes at the end of the entries, before and after a membership change, and once it
+     * holds {@link #GROUP_BYTES} of writes.
+     */
     @Override
     public void apply(List<Entry> committed) {
-        for (Entry e : committed) {
-            if (e.getIndex() <= store.consistentIndex()) {
-                continue;
+        store.beginGroup();
+        boolean applied = false;
+        try {
+            for (Entry e : committed) {
+                if (e.getIndex() <= store.consistentIndex()) {
+                    continue;
+                }
+                if (e.getType() == EntryType.EntryNormal && !e.getData().isEmpty()) {
+                    applyRequest(e);
+                } else if (e.getType() == EntryType.EntryConfChange) {
+                    commitGroup();
+                    applyConfChange(e);
+                    commitGroup();
+                } else {
+                    // Leader no-ops (and V2 conf changes, which we never propose) touch no key.
+                    kv.noop(e.getIndex(), e.getTerm());
+                }
+                if (store.groupBytes() >= GROUP_BYTES) {
+                    commitGroup();
+                }
             }
-            if (e.getType() == EntryType.EntryNormal && !e.getData().isEmpty()) {
-                applyRequest(e);
-            } else if (e.getType() == EntryType.EntryConfChange) {
-                applyConfChange(e);
+            applied = true;
+        } finally {
+            if (applied) {
+                store.commitGroup();
+                answer();
             } else {
-                // Leader no-ops (and V2 conf changes, which we never propose) touch no key.
-                kv.noop(e.getIndex(), e.getTerm());
+                // The member stops: entries not in the backend are replayed from the WAL.
+                answers.clear();
+                store.discardGroup();
             }
         }
+    }
+
+    /** Commits the open group, answers its proposers and opens the next group. */
+    private void commitGroup() {
+        store.commitGroup();
+        answer();
+        store.beginGroup();
+    }
+
+    private void answer() {
+        for (Answer a : answers) {
+            wait.trigger(a.id(), a.result());
+        }
+        answers.clear();
     }
 
     private void applyConfChange(Entry e) {
@@ -87,7 +135,7 @@ final class EntryApplier implements Applier {
         }
         Object result = membership.applyConfChange(e, cc);
         if (cc.getId() != 0) {
-            wait.trigger(cc.getId(), result);
+            answers.add(new Answer(cc.getId(), result));
         }
     }
 
@@ -106,7 +154,7 @@ final class EntryApplier implements Applier {
         } catch (EtcdException ex) {
             result = ex;
         }
-        wait.trigger(id, result);
+        answers.add(new Answer(id, result));
     }
 
     private Object dispatch(InternalRaftRequest req, long index, long term) {

@@ -229,13 +229,14 @@ public final class LeaseStore implements LeaseLookup {
             txn.abort();
             throw ex;
         }
+        long rev = txn.readRev();
         txn.close();
         synchronized (this) {
             leases.remove(id);
         }
         metrics.revoked.inc();
         listener.revoked(id);
-        return store.currentRevision();
+        return rev;
     }
 
     /** Applies checkpoints of remaining TTLs; unknown leases are skipped, as etcd does. */

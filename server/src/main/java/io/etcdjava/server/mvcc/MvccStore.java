@@ -25,8 +25,8 @@ import io.etcdjava.server.mvcc.backend.Schema;
  * {@link Schema#KEY} column family of a {@link Backend}.
  *
  * <p>Threads. One apply thread writes: {@link #write(long, long)} (one {@link WriteTxn} at a time,
- * whose commit may carry a compaction). Any number of threads read through short-lived
- * {@link #read()} views, hash, and ask sizes. Readers never wait for writers: a write touches the
+ * whose commit may carry a compaction), alone or in write groups ({@link #beginGroup()}). Any
+ * number of threads read through short-lived {@link #read()} views, hash, and ask sizes. Readers never wait for writers: a write touches the
  * index only with revisions above every reader's revision and publishes the new revision after its
  * batch is in RocksDB. Physical compaction runs on the store's own {@code mvcc-compactor} thread.
  *
@@ -59,6 +59,8 @@ public final class MvccStore implements AutoCloseable {
     /** Replaced by {@link #restoreFrom} (apply thread); read by compactions scheduled under {@link #mu}. */
     private volatile Compactor compactor;
     private final AtomicBoolean writing = new AtomicBoolean();
+    /** Apply thread only: the write group open between beginGroup and commitGroup, or null. */
+    private WriteGroup group;
 
     private volatile Revs revs = new Revs(1, -1);
     private volatile long consistentIndex;
@@ -171,14 +173,75 @@ public final class MvccStore implements AutoCloseable {
         if (closed) {
             throw EtcdError.STOPPED.exception();
         }
-        if (raftIndex != 0 && raftIndex <= consistentIndex) {
+        long applied = group == null ? consistentIndex : Math.max(consistentIndex, group.raftIndex());
+        if (raftIndex != 0 && raftIndex <= applied) {
             throw new IllegalStateException(
-                    "raft entry " + raftIndex + " already applied (consistent index " + consistentIndex + ")");
+                    "raft entry " + raftIndex + " already applied (consistent index " + applied + ")");
         }
         if (!writing.compareAndSet(false, true)) {
             throw new IllegalStateException("another write transaction is open");
         }
-        return new WriteTxn(this, backend, raftIndex, raftTerm, revs.current());
+        if (group != null) {
+            return new WriteTxn(this, group, false, raftIndex, raftTerm);
+        }
+        return new WriteTxn(this, new WriteGroup(backend.newBatch(), revs.current()), true, raftIndex, raftTerm);
+    }
+
+    /**
+     * Opens a write group: the write transactions until {@link #commitGroup()} go to RocksDB
+     * together, in one batch, when it commits (see {@link WriteGroup}). Until then other threads
+     * see none of their changes: the caller must not answer their requests before the commit.
+     * Apply thread only, with no write transaction or group open.
+     */
+    public void beginGroup() {
+        if (closed) {
+            throw EtcdError.STOPPED.exception();
+        }
+        if (group != null || writing.get()) {
+            throw new IllegalStateException("a write group or transaction is already open");
+        }
+        group = new WriteGroup(backend.newBatch(), revs.current());
+    }
+
+    /** Commits and closes the open write group, if any. */
+    public void commitGroup() {
+        WriteGroup g = group;
+        if (g == null) {
+            return;
+        }
+        group = null;
+        try {
+            if (!closed) {
+                commit(g, -1);
+            }
+        } finally {
+            g.close();
+        }
+    }
+
+    /**
+     * Closes the open write group, if any, without committing it; the index is rebuilt from the
+     * backend when the group had changes. For failing apply paths (the member then stops).
+     */
+    public void discardGroup() {
+        WriteGroup g = group;
+        if (g == null) {
+            return;
+        }
+        group = null;
+        try {
+            // A transaction left open may have touched the index too.
+            if ((g.dirty() || g.batch.size() > 0) && !closed) {
+                rebuildIndex();
+            }
+        } finally {
+            g.close();
+        }
+    }
+
+    /** Bytes the open write group holds so far (0 if none is open): callers bound a group with it. */
+    public long groupBytes() {
+        return group == null ? 0 : group.batch.dataSize();
     }
 
     /** Registers the single change listener (replacing any previous one); null removes it. */
@@ -352,8 +415,47 @@ public final class MvccStore implements AutoCloseable {
         }
     }
 
-    /** Called by {@link WriteTxn#close()} after its batch is in RocksDB. */
-    void published(long current, long compact, long raftIndex, long raftTerm) {
+    /**
+     * Writes what {@code g}'s closed transactions changed, with the consistent index of the last of
+     * them, in one RocksDB batch; publishes the new revision (and compaction revision
+     * {@code compactTo}, if {@code >= 0}) and tells the change listener, transaction by transaction.
+     *
+     * @return the physical compaction's completion when {@code compactTo >= 0}, else null
+     */
+    CompletableFuture<Void> commit(WriteGroup g, long compactTo) {
+        if (!g.dirty()) {
+            return null;
+        }
+        if (g.raftIndex() != 0) {
+            g.batch.put(Schema.META, Schema.META_CONSISTENT_INDEX, Revision.longBytes(g.raftIndex()));
+            g.batch.put(Schema.META, Schema.META_TERM, Revision.longBytes(g.raftTerm()));
+        }
+        io.etcdjava.raft.failpoint.Failpoints.hit("applyBeforeCommit");
+        CompletableFuture<Void> physical = null;
+        if (compactTo >= 0) {
+            // Readers hold mu while reading; once we own it none reads below the new compaction.
+            mu.writeLock().lock();
+            try {
+                backend.commit(g.batch);
+                published(g.rev(), compactTo, g.raftIndex(), g.raftTerm());
+            } finally {
+                mu.writeLock().unlock();
+            }
+            physical = compactIndexAndSchedule(compactTo);
+        } else {
+            backend.commit(g.batch);
+            published(g.rev(), revs.compact(), g.raftIndex(), g.raftTerm());
+        }
+        KvChangeListener l = listener;
+        for (WriteGroup.Notification n : g.committed()) {
+            if (l != null) {
+                l.onCommit(n.rev(), n.events());
+            }
+        }
+        return physical;
+    }
+
+    private void published(long current, long compact, long raftIndex, long raftTerm) {
         revs = new Revs(current, compact);
         if (raftIndex != 0) {
             consistentIndex = raftIndex;
@@ -364,13 +466,6 @@ public final class MvccStore implements AutoCloseable {
     CompletableFuture<Void> compactIndexAndSchedule(long rev) {
         Set<Revision> keep = index.compact(rev);
         return compactor.schedule(rev, keep);
-    }
-
-    void notifyListener(long rev, List<Event> events) {
-        KvChangeListener l = listener;
-        if (l != null && !events.isEmpty()) {
-            l.onCommit(rev, List.copyOf(events));
-        }
     }
 
     void writeDone() {
@@ -386,6 +481,9 @@ public final class MvccStore implements AutoCloseable {
     public void restoreFrom(Backend.DirSwap swap) {
         if (closed) {
             throw EtcdError.STOPPED.exception();
+        }
+        if (group != null) {
+            throw new IllegalStateException("restore with a write group open");
         }
         compactor.close();
         mu.writeLock().lock();

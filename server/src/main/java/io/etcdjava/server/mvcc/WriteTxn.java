@@ -12,15 +12,15 @@ import io.etcdjava.api.mvccpb.Event;
 import io.etcdjava.api.mvccpb.KeyValue;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
-import io.etcdjava.server.mvcc.backend.Backend;
 import io.etcdjava.server.mvcc.backend.Batch;
 import io.etcdjava.server.mvcc.backend.Schema;
 
 /**
  * The changes of one raft entry: every put and delete gets revision {@code rev() + 1} with
- * increasing sub revisions; reads inside the transaction see its own changes. {@link #close()}
- * commits them, the consistent index and anything added to {@link #batch()} in one RocksDB batch,
- * then publishes the new revision and tells the change listener. Apply thread only.
+ * increasing sub revisions; reads inside the transaction see its own changes (and those of the
+ * earlier transactions of its {@link WriteGroup}). Committing writes its changes, the consistent
+ * index and anything added to {@link #batch()} in one RocksDB batch, then publishes the new
+ * revision and tells the change listener. Apply thread only.
  */
 public final class WriteTxn implements KvView, AutoCloseable {
     private final MvccStore store;
@@ -28,6 +28,9 @@ public final class WriteTxn implements KvView, AutoCloseable {
     private final long raftTerm;
     private final long beginRev;
     private final long firstRev;
+    private final WriteGroup group;
+    /** True when the transaction is alone in its group: it commits that group when it closes. */
+    private final boolean ownsGroup;
     private final Batch batch;
     private final Map<Revision, KeyValue> pending = new HashMap<>();
     private final List<Event> events = new ArrayList<>();
@@ -35,13 +38,18 @@ public final class WriteTxn implements KvView, AutoCloseable {
     private CompletableFuture<Void> compactDone;
     private boolean done;
 
-    WriteTxn(MvccStore store, Backend backend, long raftIndex, long raftTerm, long beginRev) {
+    WriteTxn(MvccStore store, WriteGroup group, boolean ownsGroup, long raftIndex, long raftTerm) {
         this.store = store;
+        this.group = group;
+        this.ownsGroup = ownsGroup;
         this.raftIndex = raftIndex;
         this.raftTerm = raftTerm;
-        this.beginRev = beginRev;
+        this.beginRev = group.rev();
         this.firstRev = store.compactRevision();
-        this.batch = backend.newBatch();
+        this.batch = group.batch;
+        if (!ownsGroup) {
+            batch.setSavePoint();
+        }
     }
 
     /** The revision before this transaction. */
@@ -73,7 +81,7 @@ public final class WriteTxn implements KvView, AutoCloseable {
     @Override
     public RangeResult range(byte[] key, byte[] end, RangeOptions opts) {
         ensureOpen();
-        return store.rangeKeys(key, end, readRev(), store.compactRevision(), opts, pending::get);
+        return store.rangeKeys(key, end, readRev(), store.compactRevision(), opts, this::pendingValue);
     }
 
     /**
@@ -92,7 +100,7 @@ public final class WriteTxn implements KvView, AutoCloseable {
         if (prev != null) {
             created = prev.created().main();
             version = prev.version() + 1;
-            prevKv = store.valueAt(prev.modified(), pending::get);
+            prevKv = store.valueAt(prev.modified(), this::pendingValue);
         }
         Revision idxRev = new Revision(rev, events.size());
         KeyValue kv = KeyValue.newBuilder()
@@ -124,7 +132,7 @@ public final class WriteTxn implements KvView, AutoCloseable {
         List<TreeIndex.KeyRev> keys = store.index.range(key, end, readRev());
         long rev = beginRev + 1;
         for (TreeIndex.KeyRev kr : keys) {
-            KeyValue prevKv = store.valueAt(kr.rev(), pending::get);
+            KeyValue prevKv = store.valueAt(kr.rev(), this::pendingValue);
             Revision idxRev = new Revision(rev, events.size());
             KeyValue tomb = KeyValue.newBuilder().setKey(ByteString.copyFrom(kr.key())).build();
             batch.put(Schema.KEY, idxRev.toTombstoneBytes(), tomb.toByteArray());
@@ -160,7 +168,6 @@ public final class WriteTxn implements KvView, AutoCloseable {
             throw EtcdError.FUTURE_REV.exception();
         }
         compactTo = rev;
-        batch.put(Schema.META, Schema.META_SCHEDULED_COMPACT, new Revision(rev, 0).toBytes());
         compactDone = new CompletableFuture<>();
         return compactDone;
     }
@@ -174,7 +181,12 @@ public final class WriteTxn implements KvView, AutoCloseable {
         return batch;
     }
 
-    /** Commits (see class doc). A no-op after {@link #abort()} or a previous close. */
+    /**
+     * Closes the transaction: alone, it commits (see class doc); inside a group opened by
+     * {@link MvccStore#beginGroup()}, its changes join the group, which commits them with the
+     * transactions around it, except that a compaction commits the group at once. A no-op after
+     * {@link #abort()} or a previous close.
+     */
     @Override
     public void close() {
         if (done) {
@@ -185,44 +197,37 @@ public final class WriteTxn implements KvView, AutoCloseable {
             if (store.isClosed()) {
                 return;
             }
-            if (raftIndex != 0) {
-                batch.put(Schema.META, Schema.META_CONSISTENT_INDEX, Revision.longBytes(raftIndex));
-                batch.put(Schema.META, Schema.META_TERM, Revision.longBytes(raftTerm));
+            if (!ownsGroup) {
+                batch.popSavePoint();
             }
-            long newRev = readRev();
-            io.etcdjava.raft.failpoint.Failpoints.hit("applyBeforeCommit");
             if (compactTo >= 0) {
-                // Readers hold mu while reading; once we own it none reads below the new compaction.
-                store.mu.writeLock().lock();
-                try {
-                    store.backend().commit(batch);
-                    store.published(newRev, compactTo, raftIndex, raftTerm);
-                } finally {
-                    store.mu.writeLock().unlock();
-                }
-                store.compactIndexAndSchedule(compactTo).whenComplete((v, e) -> {
-                    if (e != null) {
-                        compactDone.completeExceptionally(e);
-                    } else {
-                        compactDone.complete(null);
-                    }
-                });
-            } else {
-                store.backend().commit(batch);
-                store.published(newRev, store.compactRevision(), raftIndex, raftTerm);
+                batch.put(Schema.META, Schema.META_SCHEDULED_COMPACT, new Revision(compactTo, 0).toBytes());
             }
-            if (!events.isEmpty()) {
-                store.notifyListener(newRev, events);
+            group.closed(readRev(), raftIndex, raftTerm, ownsGroup ? Map.of() : pending, events);
+            if (compactTo >= 0 || ownsGroup) {
+                CompletableFuture<Void> physical = store.commit(group, compactTo);
+                if (physical != null) {
+                    physical.whenComplete((v, e) -> {
+                        if (e != null) {
+                            compactDone.completeExceptionally(e);
+                        } else {
+                            compactDone.complete(null);
+                        }
+                    });
+                }
             }
         } finally {
-            batch.close();
+            if (ownsGroup) {
+                group.close();
+            }
             store.writeDone();
         }
     }
 
     /**
      * Discards every change; nothing reaches the store and the consistent index does not move.
-     * For fatal paths and tests: it rebuilds the index from the store when keys were changed.
+     * For fatal paths and tests: it rebuilds the index from the store when keys were changed
+     * (committing the transactions of its group first, so the rebuilt index keeps them).
      */
     public void abort() {
         if (done) {
@@ -233,13 +238,26 @@ public final class WriteTxn implements KvView, AutoCloseable {
             if (compactDone != null) {
                 compactDone.completeExceptionally(new IllegalStateException("transaction aborted"));
             }
+            if (!ownsGroup) {
+                batch.rollbackToSavePoint();
+            }
             if (!events.isEmpty() && !store.isClosed()) {
+                if (!ownsGroup) {
+                    store.commit(group, -1);
+                }
                 store.rebuildIndex();
             }
         } finally {
-            batch.close();
+            if (ownsGroup) {
+                group.close();
+            }
             store.writeDone();
         }
+    }
+
+    private KeyValue pendingValue(Revision r) {
+        KeyValue kv = pending.get(r);
+        return kv != null ? kv : group.value(r);
     }
 
     private void ensureOpen() {
