@@ -125,7 +125,7 @@ stop_started() {
 
 # Over one or more bin/benchmark reports: mean QPS, mean p99 (s), total errors.
 qps() { awk -F'\t' '/Requests\/sec:/ {s+=$2; n++} END {if (n) print s/n; else print 0}' "$@"; }
-p99() { awk '/^  99% in/ {s+=$3; n++} END {if (n) print s/n; else print 0}' "$@"; }
+p99() { awk '/^  99% in/ {s+=$3; n++} END {if (n) printf "%.5f\n", s/n; else print 0}' "$@"; }
 errs() { awk 'FNR == 1 {e=0} /^Error distribution:/ {e=1; next} e && /\[/ {gsub(/[\[\]]/,"",$1); n+=$1} END {print n+0}' "$@"; }
 
 # rounds_order R -> the servers in the order round R runs them: $ORDER (default "etcd ours") in

@@ -3,8 +3,9 @@
 # `benchmark watch-latency`: a sample is put-sent -> event-received, one per watcher per put).
 #   1. big fan-out, ours only: 10,000 watchers on one key over 100 streams, 1,000 puts
 #      (10,000,000 events): delivered count, p99, and the member's peak RSS (VmHWM).
-#   2. 100 watchers (10 streams x 10) x 2,000 puts against real etcd and then ours, one server at
-#      a time, each warmed up by $WARM_ROUNDS (8) runs of 1,000 puts: p99 of both.
+#   2. 100 watchers (10 streams x 10) x 2,000 puts against real etcd and ours, one server at a
+#      time, each warmed up by $WARM_ROUNDS (8) runs of 1,000 puts, in $ROUNDS (3) rounds that
+#      alternate which goes first: mean p99 of both, and each round's.
 # Prints the load average before and after (the machine may be shared).
 #
 # Usage: bench/watch-compare.sh [--dir DIR] [--quick] [--keep] [--big-only|--compare-only]
@@ -13,7 +14,8 @@
 #   --keep      keep the data dirs and server logs
 # Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd),
 #      BENCHMARK_JAVA_OPTS (the load tool's JVM; default -Xmx2g: it keeps every sample),
-#      BIG_STREAMS (100), BIG_WATCHERS_PER_STREAM (100), BIG_PUTS (1000), WARM_ROUNDS (8).
+#      BIG_STREAMS (100), BIG_WATCHERS_PER_STREAM (100), BIG_PUTS (1000), WARM_ROUNDS (8),
+#      ROUNDS (3), ORDER (default "etcd ours": who goes first in odd rounds).
 set -euo pipefail
 src="${BASH_SOURCE[0]}"
 while [ -L "$src" ]; do
@@ -68,13 +70,17 @@ fi
 
 if [ "$only" != big ]; then
   n=$((2000/scale))
-  for who in etcd ours; do
-    if [ "$who" = etcd ]; then start_warm etcd "$real_etcd"; else start_warm ours "$root/bin/etcd"; fi
-    bm --endpoints="127.0.0.1:$port" watch-latency --streams=10 --watchers-per-stream=10 --put-total="$n" --put-rate=0 >"$work/cmp.$who" 2>&1 || true
-    rss[$who]="$(hwm "$pid")"
-    stop_started
+  for r in $(seq 1 "${ROUNDS:-3}"); do
+    for who in $(rounds_order "$r"); do
+      if [ "$who" = etcd ]; then start_warm etcd-r$r "$real_etcd"; else start_warm ours-r$r "$root/bin/etcd"; fi
+      bm --endpoints="127.0.0.1:$port" watch-latency --streams=10 --watchers-per-stream=10 --put-total="$n" --put-rate=0 >"$work/cmp.$who.$r" 2>&1 || true
+      rss[$who]="$(hwm "$pid")"
+      stop_started
+    done
   done
-  echo "100 watchers x $n puts: etcd p99 $(p99 "$work/cmp.etcd") s (delivered $(delivered "$work/cmp.etcd")), ours p99 $(p99 "$work/cmp.ours") s (delivered $(delivered "$work/cmp.ours"))"
+  each() { local f out=""; for f in "$work"/cmp.$1.*; do out="${out:+$out, }$(p99 "$f")"; done; echo "$out"; }
+  echo "100 watchers x $n puts, mean of ${ROUNDS:-3} rounds: etcd p99 $(p99 "$work"/cmp.etcd.*) s (delivered $(delivered "$work/cmp.etcd.1") in round 1), ours p99 $(p99 "$work"/cmp.ours.*) s (delivered $(delivered "$work/cmp.ours.1") in round 1)"
+  echo "p99 per round (s): etcd $(each etcd); ours $(each ours)"
   echo "peak RSS: etcd ${rss[etcd]}, ours ${rss[ours]}"
 fi
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
