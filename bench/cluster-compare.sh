@@ -15,7 +15,8 @@
 #
 # Usage: bench/cluster-compare.sh [--dir DIR] [--quick] [--keep]
 # Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd),
-#      ORDER (default "etcd ours": which cluster runs first in odd rounds), ROUNDS (default 2).
+#      ORDER (default "etcd ours": which cluster runs first in odd rounds), ROUNDS (default 2),
+#      WARM_ROUND (default 1: an unreported round 0 with the first cluster).
 set -euo pipefail
 src="${BASH_SOURCE[0]}"
 while [ -L "$src" ]; do
@@ -44,7 +45,7 @@ rest = [s["Endpoint"] for s in st if s["Endpoint"] not in lead]
 print(lead[0].replace("http://", ""), rest[0].replace("http://", ""))'
 }
 
-# run_side NAME BINARY ROUND: start a cluster, warm it, run every workload into $work/NAME.wI.ROUND
+# run_side NAME BINARY ROUND: start a cluster, warm it, run every workload into $work/wI.NAME.ROUND
 run_side() {
   local name="$1" bin="$2" r="$3" i w target args lf leader follower
   start_cluster "$name-r$r" "$bin" 3
@@ -62,12 +63,19 @@ run_side() {
   for w in "${workloads[@]}"; do
     i=$((i+1)); IFS='|' read -r _ target args <<<"$w"
     if [ "$target" = leader ]; then lf="$leader"; else lf="$follower"; fi
-    bm --endpoints="$lf" $args >"$work/$name.w$i.$r" 2>&1
+    bm --endpoints="$lf" $args >"$work/w$i.$name.$r" 2>&1
   done
   stop_started
 }
 
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
+# Round 0, not reported (WARM_ROUND=0 skips it): the first cluster measured on an idle machine ran
+# slower than the same one later in the script, whichever it was.
+if [ "${WARM_ROUND:-1}" = 1 ]; then
+  first="$(rounds_order 1 | cut -d' ' -f1)"
+  if [ "$first" = etcd ]; then run_side etcd "$real_etcd" warm; else run_side ours "$root/bin/etcd" warm; fi
+  rm -f "$work"/w*.warm
+fi
 rounds="${ROUNDS:-2}"
 for r in $(seq 1 "$rounds"); do
   for who in $(rounds_order "$r"); do
@@ -76,19 +84,4 @@ for r in $(seq 1 "$rounds"); do
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-print_table() {
-  local i=0 w name
-  table_header
-  for w in "${workloads[@]}"; do
-    i=$((i+1)); name="${w%%|*}"
-    table_row "$name" "$(ls "$work"/etcd.w$i.*)" "$(ls "$work"/ours.w$i.*)"
-  done
-}
-print_table
-echo
-echo "QPS per round:"
-i=0
-for w in "${workloads[@]}"; do
-  i=$((i+1))
-  rounds_detail "${w%%|*}" "$(ls "$work"/etcd.w$i.*)" "$(ls "$work"/ours.w$i.*)"
-done
+print_results

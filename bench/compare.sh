@@ -9,7 +9,8 @@
 #   --quick     a tenth of the requests (smoke test)
 #   --keep      keep the data dirs and server logs
 # Env: ETCD_BIN (default /usr/bin/etcd), ETCD_JAVA_OPTS (passed to our bin/etcd, default none),
-#      ORDER (default "etcd ours": which server runs first in odd rounds), ROUNDS (default 2).
+#      ORDER (default "etcd ours": which server runs first in odd rounds), ROUNDS (default 2),
+#      WARM_ROUND (default 1: an unreported round 0 with the first server).
 # ROUNDS rounds alternate which server goes first (the second one measured up to 2x faster here in
 # single runs, either way round); the table shows per-side means. Each measured run starts with
 # --warmup requests of its own workload in the same load-tool JVM, unreported (the tool's JIT).
@@ -42,9 +43,11 @@ echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg) ($(nproc) cores)"
 # One server at a time: a second one idling beside the measured one is not idle on this disk
 # (its unsynced writes ride along with the measured one's fsyncs on ext4), which skewed the
 # comparison when both ran together.
-for r in $(seq 1 "${ROUNDS:-2}"); do
-for who in $(rounds_order "$r"); do
-  if [ "$who" = etcd ]; then start "etcd-r$r" "$real_etcd"; else start "ours-r$r" "$root/bin/etcd"; fi
+# run_one WHO LABEL: starts real etcd or ours, warms it, runs every workload into
+# $work/wI.WHO.LABEL, stops it.
+run_one() {
+  local who="$1" label="$2" e i w args round
+  if [ "$who" = etcd ]; then start "etcd-$label" "$real_etcd"; else start "ours-$label" "$root/bin/etcd"; fi
   e="--endpoints=127.0.0.1:$port"
   # the key the range workloads read
   ETCDCTL_API=3 etcdctl "$e" put foo "$(head -c 256 /dev/zero | tr '\0' v)" >/dev/null
@@ -63,23 +66,22 @@ for who in $(rounds_order "$r"); do
   i=0
   for w in "${workloads[@]}"; do
     args="${w#*|}"; i=$((i+1))
-    bm $e $args >"$work/w$i.$who.$r" 2>&1
+    bm $e $args >"$work/w$i.$who.$label" 2>&1
   done
   stop_started
-done
+}
+
+# Round 0, not reported (WARM_ROUND=0 skips it): the first server measured on an idle machine ran
+# 15-20 % slower at put 100/10 than the same server later in the script, whichever it was.
+if [ "${WARM_ROUND:-1}" = 1 ]; then
+  run_one "$(rounds_order 1 | cut -d' ' -f1)" warm
+  rm -f "$work"/w*.warm
+fi
+for r in $(seq 1 "${ROUNDS:-2}"); do
+  for who in $(rounds_order "$r"); do
+    run_one "$who" "r$r"
+  done
 done
 echo "load average after:  $(cut -d' ' -f1-3 /proc/loadavg)"
 echo
-table_header
-i=0
-for w in "${workloads[@]}"; do
-  i=$((i+1))
-  table_row "${w%%|*}" "$(ls "$work"/w$i.etcd.*)" "$(ls "$work"/w$i.ours.*)"
-done
-echo
-echo "QPS per round:"
-i=0
-for w in "${workloads[@]}"; do
-  i=$((i+1))
-  rounds_detail "${w%%|*}" "$(ls "$work"/w$i.etcd.*)" "$(ls "$work"/w$i.ours.*)"
-done
+print_results

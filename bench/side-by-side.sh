@@ -156,6 +156,24 @@ rounds_detail() {
   echo "  $1: etcd $e; ours $o"
 }
 
+# print_results: the table and each round's QPS for ${workloads[@]} ("name|..." entries), from the
+# reports $work/wI.etcd.ROUND and $work/wI.ours.ROUND (I = the workload's place, from 1).
+print_results() {
+  local i=0 w
+  table_header
+  for w in "${workloads[@]}"; do
+    i=$((i+1))
+    table_row "${w%%|*}" "$(ls "$work"/w$i.etcd.*)" "$(ls "$work"/w$i.ours.*)"
+  done
+  echo
+  echo "QPS per round:"
+  i=0
+  for w in "${workloads[@]}"; do
+    i=$((i+1))
+    rounds_detail "${w%%|*}" "$(ls "$work"/w$i.etcd.*)" "$(ls "$work"/w$i.ours.*)"
+  done
+}
+
 table_header() {
   printf '| %-42s | %10s | %10s | %6s | %12s | %12s |\n' workload "etcd QPS" "ours QPS" ratio "etcd p99 ms" "ours p99 ms"
   printf '|%s|%s|%s|%s|%s|%s|\n' "$(printf -- '-%.0s' $(seq 44))" "------------" "------------" "--------" "--------------" "--------------"
