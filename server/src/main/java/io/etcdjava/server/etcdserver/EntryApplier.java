@@ -24,9 +24,6 @@ import org.slf4j.LoggerFactory;
 final class EntryApplier implements Applier {
     private static final Logger log = LoggerFactory.getLogger(EntryApplier.class);
 
-    private final MvccStore store;
-    private final KvApplier kv;
-    private final LeaseStore leases;
     /** Writes past which a write group commits before the next entry (bounds its memory). */
     static final long GROUP_BYTES = 4L << 20;
 
@@ -34,6 +31,9 @@ final class EntryApplier implements Applier {
     private record Answer(long id, Object result) {
     }
 
+    private final MvccStore store;
+    private final KvApplier kv;
+    private final LeaseStore leases;
     private final Wait wait;
     /** Apply thread only: answers of the open write group. */
     private final List<Answer> answers = new java.util.ArrayList<>();
