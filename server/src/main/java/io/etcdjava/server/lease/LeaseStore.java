@@ -56,6 +56,11 @@ public final class LeaseStore implements LeaseLookup {
     private final long minTtl;
     private final LeaseMetrics metrics;
     private final Map<Long, Entry> leases = new HashMap<>();
+    /**
+     * The lease each attached key names (etcd's lessor itemMap), so a put's event need not carry
+     * the previous value just to tell which lease the key leaves.
+     */
+    private final Map<ByteString, Long> leaseOfKey = new HashMap<>();
     private volatile Listener listener = new Listener() {
         @Override
         public void granted(long id) {
@@ -100,7 +105,9 @@ public final class LeaseStore implements LeaseLookup {
      */
     public static LeaseStore open(MvccStore store, long minTtlSeconds, LeaseMetrics metrics) {
         LeaseStore s = new LeaseStore(store, minTtlSeconds, metrics);
-        s.leases.putAll(s.load());
+        synchronized (s) {
+            s.replaceAll(s.load());
+        }
         return s;
     }
 
@@ -148,8 +155,7 @@ public final class LeaseStore implements LeaseLookup {
                     added.add(id);
                 }
             }
-            leases.clear();
-            leases.putAll(fresh);
+            replaceAll(fresh);
         }
         Listener l = listener;
         gone.forEach(l::revoked);
@@ -233,6 +239,9 @@ public final class LeaseStore implements LeaseLookup {
         txn.close();
         synchronized (this) {
             leases.remove(id);
+            for (ByteString k : keys) {
+                leaseOfKey.remove(k, id);
+            }
         }
         metrics.revoked.inc();
         listener.revoked(id);
@@ -274,7 +283,7 @@ public final class LeaseStore implements LeaseLookup {
         synchronized (this) {
             for (Event ev : events) {
                 ByteString key = ev.getKv().getKey();
-                long before = ev.hasPrevKv() ? ev.getPrevKv().getLease() : 0;
+                long before = leaseOfKey.getOrDefault(key, 0L);
                 long after = ev.getType() == Event.EventType.PUT ? ev.getKv().getLease() : 0;
                 if (before == after) {
                     continue;
@@ -326,10 +335,22 @@ public final class LeaseStore implements LeaseLookup {
 
     // ------------------------------------------------------------------ internals
 
+    private void replaceAll(Map<Long, Entry> fresh) {
+        leases.clear();
+        leases.putAll(fresh);
+        leaseOfKey.clear();
+        for (Entry e : fresh.values()) {
+            for (ByteString k : e.keys) {
+                leaseOfKey.put(k, e.id);
+            }
+        }
+    }
+
     private void attach(ByteString key, long id) {
         Entry e = leases.get(id);
         if (e != null) {
             e.keys.add(key);
+            leaseOfKey.put(key, id);
         }
     }
 
@@ -338,6 +359,7 @@ public final class LeaseStore implements LeaseLookup {
         if (e != null) {
             e.keys.remove(key);
         }
+        leaseOfKey.remove(key, id);
     }
 
     static byte[] idBytes(long id) {

@@ -13,8 +13,8 @@ public interface KvChangeListener {
     /**
      * @param revision the revision the transaction created
      * @param events its changes in sub-revision order: PUT with the new kv; DELETE with kv =
-     *     {key, mod_revision = revision}; both with prev_kv = the key's value before the
-     *     transaction (absent for a put that created the key). Must not throw or block.
+     *     {key, mod_revision = revision} and prev_kv = the value it deleted. A PUT carries no
+     *     prev_kv: read the value at {@code mod_revision - 1} if needed. Must not throw or block.
      */
     void onCommit(long revision, List<Event> events);
 

@@ -2,11 +2,15 @@ package io.etcdjava.server.watch;
 
 import com.google.protobuf.ByteString;
 import io.etcdjava.api.mvccpb.Event;
+import io.etcdjava.api.mvccpb.KeyValue;
 import io.etcdjava.server.errors.EtcdError;
 import io.etcdjava.server.errors.EtcdException;
 import io.etcdjava.server.metrics.Metrics;
 import io.etcdjava.server.mvcc.KvChangeListener;
 import io.etcdjava.server.mvcc.MvccStore;
+import io.etcdjava.server.mvcc.RangeOptions;
+import io.etcdjava.server.mvcc.RangeResult;
+import io.etcdjava.server.mvcc.ReadTxn;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -290,19 +294,21 @@ public final class WatchableStore implements AutoCloseable {
             lastRev = rev;
             remember(rev, events);
             Map<Watcher, List<Event>> out = new LinkedHashMap<>();
-            // Events carry prev_kv for the watchers that asked; the others share one copy without it,
-            // made once per event here rather than once per watcher on the event loops.
+            // Watchers that asked for prev_kv share one copy of each event with it (a put's prev_kv is
+            // read here, only when such a watcher matches); the others share one copy without it.
+            // Made once per event here rather than once per watcher on the event loops.
             Event[] withoutPrev = new Event[events.size()];
+            Event[] withPrev = new Event[events.size()];
             for (int i = 0; i < events.size(); i++) {
                 Event e = events.get(i);
                 Set<Watcher> byKey = syncedKeys.get(e.getKv().getKey());
                 if (byKey != null) {
                     for (Watcher w : byKey) {
-                        collect(out, w, events, i, withoutPrev);
+                        collect(out, w, events, i, withoutPrev, withPrev);
                     }
                 }
                 for (Watcher w : syncedRanges) {
-                    collect(out, w, events, i, withoutPrev);
+                    collect(out, w, events, i, withoutPrev, withPrev);
                 }
             }
             for (Map.Entry<Watcher, List<Event>> m : out.entrySet()) {
@@ -358,20 +364,48 @@ public final class WatchableStore implements AutoCloseable {
         wakeSync();
     }
 
-    /** Adds event {@code i} to what {@code w} gets, without its prev_kv unless {@code w} asked for it. */
-    private static void collect(Map<Watcher, List<Event>> out, Watcher w, List<Event> events, int i,
-            Event[] withoutPrev) {
+    /** Adds event {@code i} to what {@code w} gets, with its prev_kv only if {@code w} asked for it. */
+    private void collect(Map<Watcher, List<Event>> out, Watcher w, List<Event> events, int i,
+            Event[] withoutPrev, Event[] withPrev) {
         Event e = events.get(i);
         if (w.minRev > Watcher.revisionOf(e) || !w.wants(e)) {
             return;
         }
-        if (!w.spec.prevKv() && e.hasPrevKv()) {
+        if (w.spec.prevKv()) {
+            if (withPrev[i] == null) {
+                withPrev[i] = withPrevKv(e);
+            }
+            e = withPrev[i];
+        } else if (e.hasPrevKv()) {
             if (withoutPrev[i] == null) {
                 withoutPrev[i] = e.toBuilder().clearPrevKv().build();
             }
             e = withoutPrev[i];
         }
         out.computeIfAbsent(w, k -> new ArrayList<>(2)).add(e);
+    }
+
+    /**
+     * {@code e} with the key's value before it as prev_kv, as far as the store still has it: a put
+     * that created its key has none, and a compaction since may have removed it (etcd leaves
+     * prev_kv out then too).
+     */
+    public Event withPrevKv(Event e) {
+        KeyValue kv = e.getKv();
+        if (e.hasPrevKv() || (e.getType() == Event.EventType.PUT && kv.getCreateRevision() == kv.getModRevision())) {
+            return e;
+        }
+        KeyValue prev = valueBefore(kv.getKey(), kv.getModRevision());
+        return prev == null ? e : e.toBuilder().setPrevKv(prev).build();
+    }
+
+    private KeyValue valueBefore(ByteString key, long rev) {
+        try (ReadTxn r = store.read()) {
+            RangeResult res = r.range(key.toByteArray(), null, new RangeOptions(0, rev - 1, false));
+            return res.kvs().isEmpty() ? null : res.kvs().get(0);
+        } catch (EtcdException e) {
+            return null;
+        }
     }
 
     private void remember(long rev, List<Event> events) {

@@ -101,6 +101,30 @@ class LeaseStoreTest {
     }
 
     @Test
+    void aKeyLeavesItsLeaseAfterARevokeAndAReopenWithoutItsOldValue() {
+        // A put's event carries no prev_kv: which lease a key leaves comes from the store's own map.
+        open();
+        grant(1, 10);
+        grant(2, 10);
+        grant(3, 10);
+        put("a", 1);
+        put("b", 1);
+        leases.revoke(1, ++index, 1);
+        put("a", 2);
+        assertThat(leases.lookup(2).orElseThrow().keys()).containsExactly(bs("a"));
+        mvcc.close();
+        open();
+        put("a", 3);
+        put("b", 3);
+        assertThat(leases.lookup(2).orElseThrow().keys()).isEmpty();
+        assertThat(leases.lookup(3).orElseThrow().keys()).containsExactly(bs("a"), bs("b"));
+        leases.revoke(2, ++index, 1);
+        assertThat(liveKeys()).as("revoking the lease a key left deletes nothing").isEqualTo(2);
+        leases.revoke(3, ++index, 1);
+        assertThat(liveKeys()).isZero();
+    }
+
+    @Test
     void aPutWithAnUnknownLeaseIsRejected() {
         open();
         assertThatThrownBy(() -> put("a", 99)).extracting(e -> ((EtcdException) e).error())

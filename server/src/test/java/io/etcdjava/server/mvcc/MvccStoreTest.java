@@ -324,7 +324,7 @@ class MvccStoreTest {
     }
 
     @Test
-    void listenerGetsEventsInOrderWithPrevKv() {
+    void listenerGetsEventsInOrderWithPrevKvOnDeletesOnly() {
         List<Event> seen = new ArrayList<>();
         long[] revs = {0};
         store.setChangeListener((rev, evs) -> {
@@ -343,7 +343,8 @@ class MvccStoreTest {
         Event p = seen.get(1);
         assertThat(p.getType()).isEqualTo(Event.EventType.PUT);
         assertThat(s(p.getKv())).isEqualTo("a=2");
-        assertThat(s(p.getPrevKv())).isEqualTo("a=1");
+        assertThat(p.hasPrevKv()).as("a put's prev_kv is read only for watchers that ask").isFalse();
+        assertThat(p.getKv().getVersion()).isEqualTo(2);
         assertThat(seen.get(2).getKv().getLease()).isEqualTo(7);
         Event d = seen.get(3);
         assertThat(d.getType()).isEqualTo(Event.EventType.DELETE);

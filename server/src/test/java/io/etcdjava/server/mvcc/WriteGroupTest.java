@@ -34,7 +34,7 @@ class WriteGroupTest {
             public void onCommit(long revision, List<Event> events) {
                 for (Event e : events) {
                     notified.add(revision + ":" + e.getType() + ":" + e.getKv().getKey().toStringUtf8()
-                            + (e.hasPrevKv() ? "<" + e.getPrevKv().getValue().toStringUtf8() : ""));
+                            + "@v" + e.getKv().getVersion());
                 }
             }
 
@@ -79,7 +79,7 @@ class WriteGroupTest {
         assertThat(store.currentRevision()).isEqualTo(2);
         assertThat(store.consistentIndex()).isEqualTo(1);
         assertThat(committedValues("a")).containsExactly("0@2");
-        assertThat(notified).containsExactly("2:PUT:a");
+        assertThat(notified).containsExactly("2:PUT:a@v1");
 
         store.commitGroup();
         assertThat(store.currentRevision()).isEqualTo(4);
@@ -87,7 +87,7 @@ class WriteGroupTest {
         assertThat(store.consistentTerm()).isEqualTo(3);
         assertThat(committedValues("a")).containsExactly("1@3");
         assertThat(committedValues("b")).containsExactly("1@4");
-        assertThat(notified).containsExactly("2:PUT:a", "3:PUT:a<0", "4:PUT:b");
+        assertThat(notified).containsExactly("2:PUT:a@v1", "3:PUT:a@v2", "4:PUT:b@v1");
     }
 
     @Test
@@ -104,7 +104,7 @@ class WriteGroupTest {
             assertThat(t.deleteRange(b("nothing"), null)).isZero();
         }
         store.commitGroup();
-        assertThat(notified).containsExactly("2:PUT:k", "3:PUT:k<first");
+        assertThat(notified).containsExactly("2:PUT:k@v1", "3:PUT:k@v2");
     }
 
     @Test
@@ -139,7 +139,7 @@ class WriteGroupTest {
             t.put(b("a"), b("2"), 0);
         }
         assertThat(committedValues("a")).containsExactly("2@3");
-        assertThat(notified).containsExactly("2:PUT:a", "3:PUT:a<0");
+        assertThat(notified).containsExactly("2:PUT:a@v1", "3:PUT:a@v2");
     }
 
     @Test
@@ -155,7 +155,7 @@ class WriteGroupTest {
         assertThat(committedValues("dropped")).isEmpty();
         assertThat(committedValues("after")).containsExactly("1@3");
         assertThat(store.consistentIndex()).isEqualTo(3);
-        assertThat(notified).containsExactly("2:PUT:kept", "3:PUT:after");
+        assertThat(notified).containsExactly("2:PUT:kept@v1", "3:PUT:after@v1");
     }
 
     @Test
@@ -176,7 +176,7 @@ class WriteGroupTest {
         assertThat(store.currentRevision()).isEqualTo(3);
         store.commitGroup();
         assertThat(committedValues("a")).containsExactly("3@4");
-        assertThat(notified).containsExactly("2:PUT:a", "3:PUT:a<1", "4:PUT:a<2");
+        assertThat(notified).containsExactly("2:PUT:a@v1", "3:PUT:a@v2", "4:PUT:a@v3");
     }
 
     @Test

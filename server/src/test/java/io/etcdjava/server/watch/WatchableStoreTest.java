@@ -164,6 +164,25 @@ class WatchableStoreTest {
     }
 
     @Test
+    void prevKvOfAPutIsTheValueWrittenEarlierInTheSameWriteGroup() throws Exception {
+        start(WatchableStore.Options.DEFAULT);
+        Reader r = new Reader().open(watches);
+        long withPrev = r.stream.watch(WatchSpec.key(bs("g"), 0).withPrevKv(true));
+        mvcc.beginGroup();
+        put("g", "first");
+        put("g", "second");
+        put("g", "third");
+        mvcc.commitGroup();
+        r.until(g -> g.stream().mapToInt(d -> d.events().size()).sum() == 3);
+
+        List<Event> got = r.got.stream().filter(d -> d.watchId() == withPrev).flatMap(d -> d.events().stream()).toList();
+        assertThat(got).extracting(e -> e.getKv().getValue().toStringUtf8()).containsExactly("first", "second", "third");
+        assertThat(got.get(0).hasPrevKv()).as("the put that created the key has no prev_kv").isFalse();
+        assertThat(got.subList(1, 3)).extracting(e -> e.getPrevKv().getValue().toStringUtf8())
+                .containsExactly("first", "second");
+    }
+
+    @Test
     void prefixFromKeyAndFilterWatchersSeeOnlyTheirEvents() throws Exception {
         start(WatchableStore.Options.DEFAULT);
         Reader r = new Reader().open(watches);

@@ -9,11 +9,6 @@ import io.etcdjava.api.etcdserverpb.WatchGrpc;
 import io.etcdjava.api.etcdserverpb.WatchRequest;
 import io.etcdjava.api.etcdserverpb.WatchResponse;
 import io.etcdjava.api.mvccpb.Event;
-import io.etcdjava.api.mvccpb.KeyValue;
-import io.etcdjava.server.errors.EtcdException;
-import io.etcdjava.server.mvcc.RangeOptions;
-import io.etcdjava.server.mvcc.RangeResult;
-import io.etcdjava.server.mvcc.ReadTxn;
 import io.etcdjava.server.watch.Delivery;
 import io.etcdjava.server.watch.WatchSpec;
 import io.etcdjava.server.watch.WatchStream;
@@ -180,11 +175,8 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
         for (Event e : in) {
             if (!d.prevKv()) {
                 evs.add(e.hasPrevKv() ? e.toBuilder().clearPrevKv().build() : e);
-            } else if (e.hasPrevKv() || isCreate(e)) {
-                evs.add(e);
             } else {
-                KeyValue prev = valueBefore(e.getKv().getKey(), e.getKv().getModRevision());
-                evs.add(prev == null ? e : e.toBuilder().setPrevKv(prev).build());
+                evs.add(store.withPrevKv(e));
             }
         }
         return evs;
@@ -198,20 +190,6 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
             }
         }
         return true;
-    }
-
-    private static boolean isCreate(Event e) {
-        return e.getType() == Event.EventType.PUT && e.getKv().getCreateRevision() == e.getKv().getModRevision();
-    }
-
-    /** The key's value just before {@code rev}, as etcd looks it up for caught-up events; null if gone. */
-    private KeyValue valueBefore(ByteString key, long rev) {
-        try (ReadTxn r = store.mvcc().read()) {
-            RangeResult res = r.range(key.toByteArray(), null, new RangeOptions(0, rev - 1, false));
-            return res.kvs().isEmpty() ? null : res.kvs().get(0);
-        } catch (EtcdException e) {
-            return null; // compacted meanwhile: etcd leaves prev_kv out too
-        }
     }
 
     /** etcd's request normalisation: empty key is "\0", range end "\0" means every key from key. */
