@@ -5,7 +5,9 @@
 #      (10,000,000 events): delivered count, p99, and the member's peak RSS (VmHWM).
 #   2. 100 watchers (10 streams x 10) x 2,000 puts against real etcd and ours, one server at a
 #      time, each warmed up by $WARM_ROUNDS (8) runs of 1,000 puts, in $ROUNDS (3) rounds that
-#      alternate which goes first: mean p99 of both, and each round's.
+#      alternate which goes first: mean p99 of both, and each round's. The measured run starts
+#      with 2,000 unreported put rounds on its own streams (--warmup): without them the load
+#      tool's JIT competed with the server on this 2-core machine during the measurement.
 # Prints the load average before and after (the machine may be shared).
 #
 # Usage: bench/watch-compare.sh [--dir DIR] [--quick] [--keep] [--big-only|--compare-only]
@@ -73,7 +75,7 @@ if [ "$only" != big ]; then
   for r in $(seq 1 "${ROUNDS:-3}"); do
     for who in $(rounds_order "$r"); do
       if [ "$who" = etcd ]; then start_warm etcd-r$r "$real_etcd"; else start_warm ours-r$r "$root/bin/etcd"; fi
-      bm --endpoints="127.0.0.1:$port" watch-latency --streams=10 --watchers-per-stream=10 --put-total="$n" --put-rate=0 >"$work/cmp.$who.$r" 2>&1 || true
+      bm --endpoints="127.0.0.1:$port" --warmup="$n" watch-latency --streams=10 --watchers-per-stream=10 --put-total="$n" --put-rate=0 >"$work/cmp.$who.$r" 2>&1 || true
       rss[$who]="$(hwm "$pid")"
       stop_started
     done

@@ -277,7 +277,8 @@ final class Cli {
                   --precise                use full floating point precision
                   --target-leader          connect only to the leader node
                   --warmup uint            requests of the same workload run first and not reported,
-                                           so this tool's own JIT warm-up is not measured (ours)
+                                           so this tool's own JIT warm-up is not measured (ours;
+                                           watch-latency: put rounds)
 
             put flags:
                   --key-size int         Key size of put request (default 8)

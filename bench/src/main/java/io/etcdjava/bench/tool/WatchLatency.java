@@ -25,7 +25,9 @@ import java.util.concurrent.atomic.AtomicReference;
  * {@code --watchers-per-stream} watchers each, all on one key; then {@code --put-total} puts at
  * {@code --put-rate} per second, each waiting until every watcher got its event. A sample is the
  * time from sending the put to one watcher receiving the event, so one put gives one sample per
- * watcher. Prints etcd's report over all samples plus the count of events delivered.
+ * watcher. Prints etcd's report over all samples plus the count of events delivered. With
+ * {@code --warmup N}, N put rounds on the same streams come first and are neither sampled nor
+ * counted (this tool's own JIT would otherwise compete with the server during the measurement).
  */
 final class WatchLatency {
     private final Cli.Options o;
@@ -41,6 +43,9 @@ final class WatchLatency {
         ByteString key = ByteString.copyFromUtf8("watch-latency-" + "k".repeat(Math.max(0, o.keySize - 14)));
         AtomicLong sentAt = new AtomicLong();
         AtomicLong delivered = new AtomicLong();
+        // Written by the put loop between rounds, while no event is in flight (each round waits for
+        // all of its events); read by the streams' threads.
+        java.util.concurrent.atomic.AtomicBoolean measuring = new java.util.concurrent.atomic.AtomicBoolean();
         AtomicReference<CountDownLatch> round = new AtomicReference<>(new CountDownLatch(0));
         CountDownLatch created = new CountDownLatch(watchers);
         java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
@@ -55,9 +60,12 @@ final class WatchLatency {
                     }
                     long now = System.nanoTime();
                     CountDownLatch l = round.get();
+                    boolean counted = measuring.get();
                     for (Event e : r.getEventsList()) {
-                        report.record(sentAt.get(), now, null);
-                        delivered.incrementAndGet();
+                        if (counted) {
+                            report.record(sentAt.get(), now, null);
+                            delivered.incrementAndGet();
+                        }
                         l.countDown();
                     }
                 }
@@ -89,6 +97,13 @@ final class WatchLatency {
         Arrays.fill(value, (byte) 'v');
         ByteString v = ByteString.copyFrom(value);
         long intervalNanos = o.putRate > 0 ? TimeUnit.SECONDS.toNanos(1) / o.putRate : 0;
+        for (int i = 0; i < o.warmup; i++) {
+            if (!putRound(kv, key, v, watchers, round, sentAt)) {
+                System.err.println("warm-up put " + i + ": some watchers got no event within 60 s");
+                return 1;
+            }
+        }
+        measuring.set(true);
         long begin = System.nanoTime();
         long next = begin;
         int lost = 0;
@@ -101,10 +116,7 @@ final class WatchLatency {
                 next += intervalNanos;
             }
             CountDownLatch l = new CountDownLatch(watchers);
-            round.set(l);
-            sentAt.set(System.nanoTime());
-            kv.put(PutRequest.newBuilder().setKey(key).setValue(v).build());
-            if (!l.await(60, TimeUnit.SECONDS)) {
+            if (!putRound(kv, key, v, l, round, sentAt)) {
                 lost += (int) l.getCount();
                 System.err.println("put " + i + ": " + l.getCount() + " watchers got no event within 60 s");
             }
@@ -118,5 +130,19 @@ final class WatchLatency {
         out.printf("Events delivered: %d of %d (%d watchers x %d puts)%n", delivered.get(), samples, watchers,
                 o.putTotal);
         return lost == 0 && delivered.get() == samples ? 0 : 1;
+    }
+
+    private static boolean putRound(KVGrpc.KVBlockingStub kv, ByteString key, ByteString v, int watchers,
+            AtomicReference<CountDownLatch> round, AtomicLong sentAt) throws InterruptedException {
+        return putRound(kv, key, v, new CountDownLatch(watchers), round, sentAt);
+    }
+
+    /** One put, then waits until every watcher counted its event down on {@code l}; false on timeout. */
+    private static boolean putRound(KVGrpc.KVBlockingStub kv, ByteString key, ByteString v, CountDownLatch l,
+            AtomicReference<CountDownLatch> round, AtomicLong sentAt) throws InterruptedException {
+        round.set(l);
+        sentAt.set(System.nanoTime());
+        kv.put(PutRequest.newBuilder().setKey(key).setValue(v).build());
+        return l.await(60, TimeUnit.SECONDS);
     }
 }
