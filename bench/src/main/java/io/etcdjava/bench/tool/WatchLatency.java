@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -45,10 +46,10 @@ final class WatchLatency {
         AtomicLong delivered = new AtomicLong();
         // Written by the put loop between rounds, while no event is in flight (each round waits for
         // all of its events); read by the streams' threads.
-        java.util.concurrent.atomic.AtomicBoolean measuring = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean measuring = new AtomicBoolean();
         AtomicReference<CountDownLatch> round = new AtomicReference<>(new CountDownLatch(0));
         CountDownLatch created = new CountDownLatch(watchers);
-        java.util.concurrent.atomic.AtomicBoolean done = new java.util.concurrent.atomic.AtomicBoolean();
+        AtomicBoolean done = new AtomicBoolean();
         List<StreamObserver<WatchRequest>> streams = new ArrayList<>();
         for (int s = 0; s < o.streams; s++) {
             ManagedChannel ch = channels.get(s % channels.size());
@@ -98,7 +99,7 @@ final class WatchLatency {
         ByteString v = ByteString.copyFrom(value);
         long intervalNanos = o.putRate > 0 ? TimeUnit.SECONDS.toNanos(1) / o.putRate : 0;
         for (int i = 0; i < o.warmup; i++) {
-            if (!putRound(kv, key, v, watchers, round, sentAt)) {
+            if (!putRound(kv, key, v, new CountDownLatch(watchers), round, sentAt)) {
                 System.err.println("warm-up put " + i + ": some watchers got no event within 60 s");
                 return 1;
             }
@@ -130,11 +131,6 @@ final class WatchLatency {
         out.printf("Events delivered: %d of %d (%d watchers x %d puts)%n", delivered.get(), samples, watchers,
                 o.putTotal);
         return lost == 0 && delivered.get() == samples ? 0 : 1;
-    }
-
-    private static boolean putRound(KVGrpc.KVBlockingStub kv, ByteString key, ByteString v, int watchers,
-            AtomicReference<CountDownLatch> round, AtomicLong sentAt) throws InterruptedException {
-        return putRound(kv, key, v, new CountDownLatch(watchers), round, sentAt);
     }
 
     /** One put, then waits until every watcher counted its event down on {@code l}; false on timeout. */

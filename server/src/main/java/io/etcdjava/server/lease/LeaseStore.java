@@ -283,7 +283,8 @@ public final class LeaseStore implements LeaseLookup {
         synchronized (this) {
             for (Event ev : events) {
                 ByteString key = ev.getKv().getKey();
-                long before = leaseOfKey.getOrDefault(key, 0L);
+                // Most clusters attach few keys: skip hashing the key when none is attached.
+                long before = leaseOfKey.isEmpty() ? 0 : leaseOfKey.getOrDefault(key, 0L);
                 long after = ev.getType() == Event.EventType.PUT ? ev.getKv().getLease() : 0;
                 if (before == after) {
                     continue;

@@ -28,7 +28,8 @@ import io.etcdjava.server.mvcc.backend.Schema;
  * whose commit may carry a compaction), alone or in write groups ({@link #beginGroup()}). Any
  * number of threads read through short-lived {@link #read()} views, hash, and ask sizes. Readers
  * never wait for writers: a write touches the index only with revisions above every reader's
- * revision and publishes the new revision after its batch is in RocksDB. Physical compaction runs on the store's own {@code mvcc-compactor} thread.
+ * revision and publishes the new revision after its batch is in RocksDB. Physical compaction runs
+ * on the store's own {@code mvcc-compactor} thread.
  *
  * <p>Locks, in acquisition order: {@link #mu} (read: each {@link ReadTxn}'s lifetime; write: a
  * commit that moves the compaction revision, and {@link #close()}), then the index lock inside
