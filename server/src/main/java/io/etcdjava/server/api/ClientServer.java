@@ -9,8 +9,11 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerPort;
 import com.linecorp.armeria.server.grpc.GrpcService;
+import io.etcdjava.api.etcdserverpb.WatchGrpc;
 import io.etcdjava.server.api.grpc.EtcdGrpcServices;
 import io.etcdjava.server.api.grpc.GrpcFailureHandler;
+import io.etcdjava.server.api.grpc.WatchGrpcService;
+import io.etcdjava.server.api.grpc.WatchHttpService;
 import io.etcdjava.server.api.http.CorsDecorator;
 import io.etcdjava.server.api.http.HealthService;
 import io.etcdjava.server.api.http.JsonGateway;
@@ -61,8 +64,20 @@ public final class ClientServer implements AutoCloseable {
         for (ServerServiceDefinition d : EtcdGrpcServices.of(b.kv, b.member, b.services)) {
             services.add(ServerInterceptors.intercept(d, b.interceptors));
         }
+        // Watch over gRPC has its own framing (WatchHttpService); the gateway still goes through
+        // the service definition.
+        WatchGrpcService watches = null;
+        for (BindableService s : b.services) {
+            if (s instanceof WatchGrpcService w) {
+                watches = w;
+            }
+        }
+        List<ServerServiceDefinition> grpcServices = new ArrayList<>(services);
+        if (watches != null) {
+            grpcServices.removeIf(d -> d.getServiceDescriptor().getName().equals(WatchGrpc.SERVICE_NAME));
+        }
         GrpcService grpc = GrpcService.builder()
-                .addServiceDefinitions(services)
+                .addServiceDefinitions(grpcServices)
                 .supportedSerializationFormats(GrpcSerializationFormats.PROTO)
                 .enableUnframedRequests(false)
                 .useBlockingTaskExecutor(false)
@@ -94,6 +109,9 @@ public final class ClientServer implements AutoCloseable {
         sb.gracefulShutdownTimeout(Duration.ZERO, stopTimeout);
 
         sb.service(grpc);
+        if (watches != null) {
+            sb.service(WatchHttpService.PATH, new WatchHttpService(watches, maxInboundMessageBytes));
+        }
         JsonGateway gateway = new JsonGateway(services, maxInboundMessageBytes);
         sb.serviceUnder("/v3/", http(gateway));
         sb.service("/health", http(new HealthService(b.member, b.metrics)));

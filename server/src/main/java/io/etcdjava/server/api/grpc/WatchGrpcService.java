@@ -2,6 +2,7 @@ package io.etcdjava.server.api.grpc;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedOutputStream;
+import com.linecorp.armeria.common.util.SafeCloseable;
 import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdjava.api.etcdserverpb.ResponseHeader;
 import io.etcdjava.api.etcdserverpb.WatchCreateRequest;
@@ -13,13 +14,20 @@ import io.etcdjava.server.watch.Delivery;
 import io.etcdjava.server.watch.WatchSpec;
 import io.etcdjava.server.watch.WatchStream;
 import io.etcdjava.server.watch.WatchableStore;
+import io.grpc.Status;
 import io.grpc.stub.ServerCallStreamObserver;
 import io.grpc.stub.StreamObserver;
+import io.netty.channel.EventLoop;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 import java.util.function.LongFunction;
@@ -34,6 +42,8 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
     private final WatchableStore store;
     private final LongFunction<ResponseHeader> header;
     private final int maxResponseBytes;
+    /** One entry per client event loop, so bounded by the I/O thread count. */
+    private final Map<EventLoop, LoopDrains> drainsByLoop = new ConcurrentHashMap<>();
 
     /**
      * @param header builds the response header for a revision
@@ -48,35 +58,120 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
 
     @Override
     public StreamObserver<WatchRequest> watch(StreamObserver<WatchResponse> responses) {
-        ServiceRequestContext ctx = ServiceRequestContext.currentOrNull();
-        // Drain on the stream's own event loop: sends need no further hop, and a drain only reads
-        // memory (and the store for a catch-up prev_kv), never waits.
-        Executor executor = ctx != null ? ctx.eventLoop() : ForkJoinPool.commonPool();
-        Call call = new Call((ServerCallStreamObserver<WatchResponse>) responses, executor);
+        ServerCallStreamObserver<WatchResponse> out = (ServerCallStreamObserver<WatchResponse>) responses;
+        Call call = open(new ObserverSink(out), ServiceRequestContext.currentOrNull());
+        out.setOnReadyHandler(call::schedule);
+        out.setOnCancelHandler(call::cancel);
+        return call;
+    }
+
+    /**
+     * A new stream sending to {@code sink}; its drains run on {@code ctx}'s event loop (sends need
+     * no further hop, and a drain only reads memory and, for a catch-up prev_kv, the store), or on
+     * a pool when there is no Armeria context. The sink's owner calls {@link Call#schedule()} when
+     * the sink becomes ready and {@link Call#cancel()} when the client goes away.
+     */
+    Call open(Sink sink, ServiceRequestContext ctx) {
+        Call call = new Call(sink, ctx);
         call.start();
         return call;
     }
 
+    /** Where one stream's responses go: the gRPC call, or our own HTTP/2 framing (WatchHttpService). */
+    interface Sink {
+        /** Whether another response may be sent now. */
+        boolean isReady();
+
+        void send(WatchResponse response);
+
+        /** The end of a drain: responses the sink held back to send together may leave now. */
+        void flush();
+
+        /** Ends the stream with this status. */
+        void fail(Status status);
+    }
+
+    private record ObserverSink(ServerCallStreamObserver<WatchResponse> out) implements Sink {
+        @Override
+        public boolean isReady() {
+            return out.isReady();
+        }
+
+        @Override
+        public void send(WatchResponse response) {
+            out.onNext(response);
+        }
+
+        @Override
+        public void flush() {
+        }
+
+        @Override
+        public void fail(Status status) {
+            out.onError(status.asRuntimeException());
+        }
+    }
+
+    /**
+     * Streams of one event loop that have something to send, drained in one task. One revision
+     * wakes every stream watching it; drained together, their responses leave in one socket write
+     * per connection (the flush consolidation handler flushes once after the task) instead of one
+     * per stream, as grpc-go's writer coalesces them for etcd.
+     */
+    private static final class LoopDrains implements Runnable {
+        private final Executor loop;
+        private final Queue<Call> ready = new ConcurrentLinkedQueue<>();
+        private final AtomicBoolean scheduled = new AtomicBoolean();
+
+        LoopDrains(Executor loop) {
+            this.loop = loop;
+        }
+
+        void add(Call call) {
+            ready.add(call);
+            if (scheduled.compareAndSet(false, true)) {
+                loop.execute(this);
+            }
+        }
+
+        @Override
+        public void run() {
+            // Cleared first: a call added from here on schedules another run, which may find it gone.
+            scheduled.set(false);
+            Call call;
+            while ((call = ready.poll()) != null) {
+                try (SafeCloseable ignored = call.ctx.push()) {
+                    call.drain();
+                }
+            }
+        }
+    }
+
     /** One Watch stream: requests in, deliveries out on a serialized drain. */
-    private final class Call implements StreamObserver<WatchRequest> {
-        private final ServerCallStreamObserver<WatchResponse> out;
-        private final Executor executor;
+    final class Call implements StreamObserver<WatchRequest> {
+        private final Sink out;
+        private final ServiceRequestContext ctx;
+        private final LoopDrains loopDrains;
         private final AtomicInteger wip = new AtomicInteger();
         private volatile WatchStream stream;
         private boolean finished;
 
-        Call(ServerCallStreamObserver<WatchResponse> out, Executor executor) {
+        /** @param ctx the call's Armeria context; null outside Armeria (drains then run on a pool) */
+        private Call(Sink out, ServiceRequestContext ctx) {
             this.out = out;
-            this.executor = executor;
+            this.ctx = ctx;
+            this.loopDrains = ctx == null ? null
+                    : drainsByLoop.computeIfAbsent(ctx.eventLoop().withoutContext(), LoopDrains::new);
         }
 
-        void start() {
+        private void start() {
             stream = store.newStream(this::schedule);
-            out.setOnReadyHandler(this::schedule);
-            out.setOnCancelHandler(() -> {
-                finished = true;
-                stream.close();
-            });
+        }
+
+        /** The client went away: its watchers go, nothing more is sent. */
+        void cancel() {
+            finished = true;
+            stream.close();
         }
 
         @Override
@@ -103,9 +198,14 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
             // on this: its body ends right after the create request).
         }
 
-        private void schedule() {
+        /** Runs a drain soon on the stream's event loop (any thread). */
+        void schedule() {
             if (wip.getAndIncrement() == 0) {
-                executor.execute(this::drain);
+                if (loopDrains != null) {
+                    loopDrains.add(this);
+                } else {
+                    ForkJoinPool.commonPool().execute(this::drain);
+                }
             }
         }
 
@@ -118,7 +218,7 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
                     finished = true;
                     stream.close();
                     try {
-                        out.onError(GrpcErrors.toStatus(e).asRuntimeException());
+                        out.fail(GrpcErrors.toStatus(e));
                     } catch (RuntimeException ignored) {
                         // the call is already gone
                     }
@@ -131,12 +231,16 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
             if (finished) {
                 return;
             }
-            while (out.isReady()) {
-                Delivery d = stream.poll();
-                if (d == null) {
-                    return;
+            try {
+                while (out.isReady()) {
+                    Delivery d = stream.poll();
+                    if (d == null) {
+                        return;
+                    }
+                    send(d);
                 }
-                send(d);
+            } finally {
+                out.flush();
             }
         }
 
@@ -149,16 +253,16 @@ public final class WatchGrpcService extends WatchGrpc.WatchImplBase {
                     if (d.cancelReason() != null) {
                         b.setCanceled(true).setCancelReason(d.cancelReason());
                     }
-                    out.onNext(b.build());
+                    out.send(b.build());
                 }
-                case CANCELED -> out.onNext(b.setCanceled(true).build());
-                case PROGRESS -> out.onNext(b.build());
+                case CANCELED -> out.send(b.setCanceled(true).build());
+                case PROGRESS -> out.send(b.build());
                 case EVENTS -> {
                     b.addAllEvents(events(d)).setCompactRevision(d.compactRevision()).setCanceled(d.isCompacted());
                     if (d.fragment()) {
-                        sendFragments(b.build(), maxResponseBytes, out::onNext);
+                        sendFragments(b.build(), maxResponseBytes, out::send);
                     } else {
-                        out.onNext(b.build());
+                        out.send(b.build());
                     }
                 }
                 default -> throw new IllegalStateException("unknown delivery " + d.kind());

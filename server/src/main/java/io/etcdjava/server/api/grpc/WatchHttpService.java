@@ -1,0 +1,297 @@
+package io.etcdjava.server.api.grpc;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.linecorp.armeria.common.HttpData;
+import com.linecorp.armeria.common.HttpHeaderNames;
+import com.linecorp.armeria.common.HttpHeaders;
+import com.linecorp.armeria.common.HttpObject;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
+import com.linecorp.armeria.common.HttpResponseWriter;
+import com.linecorp.armeria.common.HttpStatus;
+import com.linecorp.armeria.common.MediaType;
+import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.HttpService;
+import com.linecorp.armeria.server.ServiceRequestContext;
+import io.etcdjava.api.etcdserverpb.WatchGrpc;
+import io.etcdjava.api.etcdserverpb.WatchRequest;
+import io.etcdjava.api.etcdserverpb.WatchResponse;
+import io.grpc.Status;
+import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Objects;
+import java.util.zip.GZIPInputStream;
+import org.reactivestreams.Subscriber;
+import org.reactivestreams.Subscription;
+
+/**
+ * {@code /etcdserverpb.Watch/Watch} over gRPC, framed by us on Armeria's HTTP/2 rather than by
+ * Armeria's gRPC layer, which writes one DATA frame per message and waits for each to reach the
+ * socket before taking the next. Here every response a drain finds queued leaves in one DATA frame
+ * (gRPC's length-prefixed messages may share frames), so one revision seen by ten watchers on a
+ * stream costs one write instead of ten, as grpc-go's writer batches them for etcd. Requests and
+ * the stream's life are handled by {@link WatchGrpcService}, which the JSON gateway also uses.
+ *
+ * <p>Flow control: at most one chunk is waiting to be consumed by the connection; until it is, the
+ * stream's deliveries wait in its bounded queue (a slow reader's watchers then fall back to catch-up).
+ * Interceptors of the gRPC services are not applied here (none concerns Watch: learners may watch).
+ */
+public final class WatchHttpService implements HttpService {
+    /** The route this service takes from Armeria's gRPC service. */
+    public static final String PATH = "/" + WatchGrpc.getWatchMethod().getFullMethodName();
+    /** A drain stops adding responses to a chunk past this size; the rest go in the next one. */
+    static final int CHUNK_BYTES = 64 * 1024;
+
+    private final WatchGrpcService watches;
+    private final int maxRequestMessageBytes;
+
+    public WatchHttpService(WatchGrpcService watches, int maxRequestMessageBytes) {
+        this.watches = Objects.requireNonNull(watches, "watches");
+        this.maxRequestMessageBytes = maxRequestMessageBytes;
+    }
+
+    @Override
+    public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
+        MediaType type = req.contentType();
+        if (type == null || !"application".equals(type.type()) || !isGrpcProto(type.subtype())) {
+            return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
+                    "invalid gRPC request content-type %s", type);
+        }
+        String encoding = req.headers().get("grpc-encoding");
+        boolean gzip = "gzip".equals(encoding);
+        HttpResponseWriter res = HttpResponse.streaming();
+        res.write(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, "application/grpc+proto"));
+        if (encoding != null && !gzip && !"identity".equals(encoding)) {
+            end(res, Status.UNIMPLEMENTED.withDescription("grpc: Decompressor is not installed for grpc-encoding \""
+                    + encoding + "\""));
+            return res;
+        }
+        // A watch stream lives as long as the client wants and may send any number of requests.
+        ctx.setMaxRequestLength(0);
+        ChunkSink sink = new ChunkSink(res);
+        WatchGrpcService.Call call = watches.open(sink, ctx);
+        sink.onConsumed(call::schedule);
+        res.whenComplete().handle((ok, failure) -> {
+            call.cancel();
+            return null;
+        });
+        req.subscribe(new Requests(call, res, gzip), ctx.eventLoop());
+        return res;
+    }
+
+    private static boolean isGrpcProto(String subtype) {
+        return "grpc".equals(subtype) || "grpc+proto".equals(subtype);
+    }
+
+    /** Trailers with the status, then the end of the response (no-op when it already ended). */
+    static void end(HttpResponseWriter res, Status status) {
+        HttpHeaders trailers = status.getDescription() == null
+                ? HttpHeaders.of("grpc-status", Integer.toString(status.getCode().value()))
+                : HttpHeaders.of("grpc-status", Integer.toString(status.getCode().value()),
+                        "grpc-message", percentEncode(status.getDescription()));
+        if (res.tryWrite(trailers)) {
+            res.close();
+        }
+    }
+
+    /** gRPC's grpc-message encoding: UTF-8, with bytes outside printable ASCII and '%' as %XX. */
+    static String percentEncode(String message) {
+        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
+        StringBuilder sb = new StringBuilder(bytes.length);
+        for (byte b : bytes) {
+            int c = b & 0xff;
+            if (c >= 0x20 && c <= 0x7e && c != '%') {
+                sb.append((char) c);
+            } else {
+                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
+                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
+            }
+        }
+        return sb.toString();
+    }
+
+    /** Responses framed into one chunk per drain; one chunk at a time waits for the connection. */
+    static final class ChunkSink implements WatchGrpcService.Sink {
+        private final HttpResponseWriter res;
+        private byte[] buf = new byte[1024];
+        private int len;
+        private volatile boolean waiting;
+        private Runnable onConsumed = () -> { };
+
+        ChunkSink(HttpResponseWriter res) {
+            this.res = res;
+        }
+
+        /** Run (on the connection's event loop) when the chunk in flight was taken by the connection. */
+        void onConsumed(Runnable r) {
+            onConsumed = r;
+        }
+
+        @Override
+        public boolean isReady() {
+            return !waiting && len < CHUNK_BYTES && res.isOpen();
+        }
+
+        @Override
+        public void send(WatchResponse response) {
+            int size = response.getSerializedSize();
+            ensure(5 + size);
+            buf[len] = 0; // not compressed
+            buf[len + 1] = (byte) (size >>> 24);
+            buf[len + 2] = (byte) (size >>> 16);
+            buf[len + 3] = (byte) (size >>> 8);
+            buf[len + 4] = (byte) size;
+            CodedOutputStream out = CodedOutputStream.newInstance(buf, len + 5, size);
+            try {
+                response.writeTo(out);
+            } catch (IOException e) {
+                throw new IllegalStateException("cannot serialize a watch response", e);
+            }
+            len += 5 + size;
+        }
+
+        private void ensure(int more) {
+            if (len + more > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + more));
+            }
+        }
+
+        @Override
+        public void flush() {
+            if (len == 0) {
+                return;
+            }
+            HttpData chunk = HttpData.wrap(Arrays.copyOf(buf, len));
+            len = 0;
+            if (buf.length > CHUNK_BYTES * 2) {
+                buf = new byte[1024]; // a huge response passed; do not hold its buffer
+            }
+            if (!res.tryWrite(chunk)) {
+                return; // the client is gone; whenComplete cancels the call
+            }
+            waiting = true;
+            res.whenConsumed().thenRun(() -> {
+                waiting = false;
+                onConsumed.run();
+            });
+        }
+
+        @Override
+        public void fail(Status status) {
+            end(res, status);
+        }
+    }
+
+    /** The request body: gRPC length-prefixed messages, possibly split across or sharing frames. */
+    private final class Requests implements Subscriber<HttpObject> {
+        private final WatchGrpcService.Call call;
+        private final HttpResponseWriter res;
+        private final boolean gzip;
+        private Subscription subscription;
+        private byte[] buf = new byte[256];
+        private int len;
+        private boolean failed;
+
+        Requests(WatchGrpcService.Call call, HttpResponseWriter res, boolean gzip) {
+            this.call = call;
+            this.res = res;
+            this.gzip = gzip;
+        }
+
+        @Override
+        public void onSubscribe(Subscription s) {
+            subscription = s;
+            s.request(1);
+        }
+
+        @Override
+        public void onNext(HttpObject obj) {
+            if (obj instanceof HttpData data && !failed) {
+                append(data.array());
+                try {
+                    deframe();
+                } catch (RuntimeException e) {
+                    failed = true;
+                    subscription.cancel();
+                    call.cancel();
+                    end(res, GrpcErrors.toStatus(e));
+                    return;
+                }
+            }
+            if (!failed) {
+                subscription.request(1);
+            }
+        }
+
+        private void append(byte[] bytes) {
+            if (len + bytes.length > buf.length) {
+                buf = Arrays.copyOf(buf, Math.max(buf.length * 2, len + bytes.length));
+            }
+            System.arraycopy(bytes, 0, buf, len, bytes.length);
+            len += bytes.length;
+        }
+
+        private void deframe() {
+            int pos = 0;
+            while (len - pos >= 5) {
+                boolean compressed = buf[pos] != 0;
+                int size = ((buf[pos + 1] & 0xff) << 24) | ((buf[pos + 2] & 0xff) << 16)
+                        | ((buf[pos + 3] & 0xff) << 8) | (buf[pos + 4] & 0xff);
+                if (size < 0 || size > maxRequestMessageBytes) {
+                    throw Status.RESOURCE_EXHAUSTED.withDescription("grpc: received message larger than max ("
+                            + Integer.toUnsignedString(size) + " vs. " + maxRequestMessageBytes + ")")
+                            .asRuntimeException();
+                }
+                if (len - pos - 5 < size) {
+                    break;
+                }
+                call.onNext(parse(compressed, pos + 5, size));
+                pos += 5 + size;
+            }
+            System.arraycopy(buf, pos, buf, 0, len - pos);
+            len -= pos;
+        }
+
+        private WatchRequest parse(boolean compressed, int off, int size) {
+            try {
+                if (!compressed) {
+                    return WatchRequest.parseFrom(com.google.protobuf.CodedInputStream.newInstance(buf, off, size));
+                }
+                if (!gzip) {
+                    throw Status.INTERNAL.withDescription(
+                            "grpc: compressed flag set with identity or empty encoding").asRuntimeException();
+                }
+                try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(buf, off, size))) {
+                    byte[] plain = in.readNBytes(maxRequestMessageBytes + 1);
+                    if (plain.length > maxRequestMessageBytes) {
+                        throw Status.RESOURCE_EXHAUSTED.withDescription(
+                                "grpc: received message after decompression larger than max ("
+                                        + maxRequestMessageBytes + ")").asRuntimeException();
+                    }
+                    return WatchRequest.parseFrom(plain);
+                }
+            } catch (InvalidProtocolBufferException e) {
+                throw Status.INTERNAL.withDescription("grpc: failed to unmarshal the received message: "
+                        + e.getMessage()).asRuntimeException();
+            } catch (IOException e) {
+                throw Status.INTERNAL.withDescription("grpc: failed to decompress the received message: "
+                        + e.getMessage()).asRuntimeException();
+            }
+        }
+
+        @Override
+        public void onError(Throwable t) {
+            // The client reset the stream or the connection went away.
+            call.cancel();
+        }
+
+        @Override
+        public void onComplete() {
+            call.onCompleted();
+        }
+    }
+}
