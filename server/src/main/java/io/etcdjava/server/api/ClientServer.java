@@ -12,6 +12,7 @@ import com.linecorp.armeria.server.grpc.GrpcService;
 import io.etcdjava.api.etcdserverpb.WatchGrpc;
 import io.etcdjava.server.api.grpc.EtcdGrpcServices;
 import io.etcdjava.server.api.grpc.GrpcFailureHandler;
+import io.etcdjava.server.api.grpc.StreamGuard;
 import io.etcdjava.server.api.grpc.WatchGrpcService;
 import io.etcdjava.server.api.grpc.WatchHttpService;
 import io.etcdjava.server.api.http.CorsDecorator;
@@ -64,12 +65,20 @@ public final class ClientServer implements AutoCloseable {
         for (ServerServiceDefinition d : EtcdGrpcServices.of(b.kv, b.member, b.services)) {
             services.add(ServerInterceptors.intercept(d, b.interceptors));
         }
-        // Watch over gRPC has its own framing (WatchHttpService); the gateway still goes through
-        // the service definition.
+        // Watch over gRPC has its own framing (WatchHttpService), unless an interceptor could not
+        // be honoured there; the gateway still goes through the service definition.
         WatchGrpcService watches = null;
         for (BindableService s : b.services) {
             if (s instanceof WatchGrpcService w) {
                 watches = w;
+            }
+        }
+        List<StreamGuard> guards = new ArrayList<>();
+        for (ServerInterceptor i : b.interceptors) {
+            if (i instanceof StreamGuard g) {
+                guards.add(g);
+            } else {
+                watches = null;
             }
         }
         List<ServerServiceDefinition> grpcServices = new ArrayList<>(services);
@@ -110,7 +119,7 @@ public final class ClientServer implements AutoCloseable {
 
         sb.service(grpc);
         if (watches != null) {
-            sb.service(WatchHttpService.PATH, new WatchHttpService(watches, maxInboundMessageBytes));
+            sb.service(WatchHttpService.PATH, new WatchHttpService(watches, maxInboundMessageBytes, guards));
         }
         JsonGateway gateway = new JsonGateway(services, maxInboundMessageBytes);
         sb.serviceUnder("/v3/", http(gateway));
@@ -264,7 +273,10 @@ public final class ClientServer implements AutoCloseable {
             return this;
         }
 
-        /** Applied to every gRPC service, over gRPC and through the JSON gateway alike. */
+        /**
+         * Applied to every gRPC service, over gRPC and through the JSON gateway alike. Watch over
+         * gRPC keeps its own transport only while every interceptor is also a {@link StreamGuard}.
+         */
         public Builder interceptor(ServerInterceptor interceptor) {
             interceptors.add(Objects.requireNonNull(interceptor));
             return this;

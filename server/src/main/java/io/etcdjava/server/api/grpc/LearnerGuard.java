@@ -9,6 +9,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.ServerCall;
 import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
+import io.grpc.Status;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -16,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * stream, and every unary call except Maintenance.Status and serializable KV.Range. Clients then
  * retry on a voting member.
  */
-public final class LearnerGuard implements ServerInterceptor {
+public final class LearnerGuard implements ServerInterceptor, StreamGuard {
     private final BooleanSupplier isLearner;
 
     public LearnerGuard(BooleanSupplier isLearner) {
@@ -29,6 +30,11 @@ public final class LearnerGuard implements ServerInterceptor {
             return true;
         }
         return request instanceof RangeRequest r && r.getSerializable();
+    }
+
+    @Override
+    public Status refuseStream(String fullMethodName) {
+        return isLearner.getAsBoolean() ? EtcdError.NOT_SUPPORTED_FOR_LEARNER.toStatus() : null;
     }
 
     @Override

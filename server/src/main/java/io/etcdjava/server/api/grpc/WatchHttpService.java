@@ -23,6 +23,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Objects;
 import java.util.zip.GZIPInputStream;
 import org.reactivestreams.Subscriber;
@@ -38,7 +39,7 @@ import org.reactivestreams.Subscription;
  *
  * <p>Flow control: at most one chunk is waiting to be consumed by the connection; until it is, the
  * stream's deliveries wait in its bounded queue (a slow reader's watchers then fall back to catch-up).
- * Interceptors of the gRPC services are not applied here (none concerns Watch: learners may watch).
+ * grpc-java interceptors do not run here; {@link StreamGuard}s stand in for them.
  */
 public final class WatchHttpService implements HttpService {
     /** The route this service takes from Armeria's gRPC service. */
@@ -48,10 +49,13 @@ public final class WatchHttpService implements HttpService {
 
     private final WatchGrpcService watches;
     private final int maxRequestMessageBytes;
+    private final List<StreamGuard> guards;
 
-    public WatchHttpService(WatchGrpcService watches, int maxRequestMessageBytes) {
+    /** @param guards asked before each stream opens, in order; the first refusal ends it */
+    public WatchHttpService(WatchGrpcService watches, int maxRequestMessageBytes, List<StreamGuard> guards) {
         this.watches = Objects.requireNonNull(watches, "watches");
         this.maxRequestMessageBytes = maxRequestMessageBytes;
+        this.guards = List.copyOf(guards);
     }
 
     @Override
@@ -69,6 +73,13 @@ public final class WatchHttpService implements HttpService {
             end(res, Status.UNIMPLEMENTED.withDescription("grpc: Decompressor is not installed for grpc-encoding \""
                     + encoding + "\""));
             return res;
+        }
+        for (StreamGuard guard : guards) {
+            Status refused = guard.refuseStream(WatchGrpc.getWatchMethod().getFullMethodName());
+            if (refused != null) {
+                end(res, refused);
+                return res;
+            }
         }
         // A watch stream lives as long as the client wants and may send any number of requests.
         ctx.setMaxRequestLength(0);

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
 import com.linecorp.armeria.client.WebClient;
+import com.linecorp.armeria.common.AggregatedHttpResponse;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
 import com.linecorp.armeria.common.HttpHeaders;
@@ -16,13 +17,17 @@ import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpResponseWriter;
 import com.linecorp.armeria.common.RequestHeaders;
 import com.linecorp.armeria.common.ResponseHeaders;
+import com.linecorp.armeria.server.ServiceRequestContext;
 import io.etcdjava.api.etcdserverpb.KVGrpc;
 import io.etcdjava.api.etcdserverpb.PutRequest;
+import io.etcdjava.api.etcdserverpb.ResponseHeader;
 import io.etcdjava.api.etcdserverpb.WatchCreateRequest;
 import io.etcdjava.api.etcdserverpb.WatchRequest;
 import io.etcdjava.api.etcdserverpb.WatchResponse;
 import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.embed.EmbeddedEtcd;
+import io.etcdjava.server.mvcc.MvccStore;
+import io.etcdjava.server.watch.WatchableStore;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.ByteArrayOutputStream;
@@ -315,6 +320,29 @@ class WatchHttpServiceTest {
         s.req.write(HttpData.wrap(frame(false, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})));
         HttpHeaders t = s.trailers.get(10, TimeUnit.SECONDS);
         assertThat(t.get("grpc-status")).isEqualTo("13");
+    }
+
+    @Test
+    void aGuardsRefusalEndsTheStreamWithItsStatusLikeTheLearnerInterceptor() throws Exception {
+        try (MvccStore mvcc = MvccStore.open(dir.resolve("guard-db"));
+             WatchableStore store = WatchableStore.open(mvcc, WatchableStore.Options.DEFAULT, null)) {
+            WatchGrpcService watches = new WatchGrpcService(store, rev -> ResponseHeader.getDefaultInstance(), 1 << 20);
+            HttpRequest req = HttpRequest.of(RequestHeaders.of(HttpMethod.POST, WatchHttpService.PATH,
+                    HttpHeaderNames.CONTENT_TYPE, "application/grpc"));
+            AtomicInteger asked = new AtomicInteger();
+            StreamGuard lets = method -> {
+                asked.incrementAndGet();
+                assertThat(method).isEqualTo("etcdserverpb.Watch/Watch");
+                return null;
+            };
+            WatchHttpService learner = new WatchHttpService(watches, 1 << 20,
+                    List.of(lets, new LearnerGuard(() -> true)));
+            AggregatedHttpResponse r = learner.serve(ServiceRequestContext.of(req), req).aggregate()
+                    .get(10, TimeUnit.SECONDS);
+            assertThat(asked.get()).isEqualTo(1);
+            assertThat(r.trailers().get("grpc-status")).isEqualTo("14");
+            assertThat(r.trailers().get("grpc-message")).isEqualTo("etcdserver: rpc not supported for learner");
+        }
     }
 
     @Test
