@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.etcdjava.server.api.testing.LoopbackMember;
 import io.etcdjava.server.api.testing.RealEtcd;
-import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.embed.EmbeddedEtcd;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -62,12 +62,7 @@ class LeaseGatewayMatchesRealEtcdTest {
     void leaseEndpointsAnswerLikeEtcds() throws Exception {
         assumeTrue(RealEtcd.available(), "etcd not installed");
         etcd = RealEtcd.start(java.nio.file.Files.createDirectories(dir.resolve("real")));
-        ours = EmbeddedEtcd.start(ServerConfig.builder()
-                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
-                .dataDir(dir.resolve("ours.etcd").toString())
-                .listenClientUrls("http://127.0.0.1:0")
-                .advertiseClientUrls("http://127.0.0.1:0")
-                .build());
+        ours = EmbeddedEtcd.start(LoopbackMember.config(dir.resolve("ours.etcd")).build());
         String oursUrl = "http://127.0.0.1:" + ours.clientAddresses().get(0).getPort();
 
         same(oursUrl, "/v3/lease/grant", "{\"TTL\":60}", false);

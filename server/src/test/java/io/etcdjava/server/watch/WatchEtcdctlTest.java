@@ -4,8 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.etcdjava.server.api.testing.Etcdctl;
+import io.etcdjava.server.api.testing.LoopbackMember;
 import io.etcdjava.server.api.testing.RealEtcd;
-import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.embed.EmbeddedEtcd;
 import java.io.IOException;
 import java.net.URI;
@@ -45,12 +45,7 @@ class WatchEtcdctlTest {
     void watchOutputMatchesRealEtcd() throws Exception {
         assumeTrue(Etcdctl.available() && RealEtcd.available(), "Debian etcd/etcdctl not installed");
         Map<String, String> ours;
-        try (EmbeddedEtcd member = EmbeddedEtcd.start(ServerConfig.builder()
-                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
-                .dataDir(dir.resolve("ours").toString())
-                .listenClientUrls("http://127.0.0.1:0")
-                .advertiseClientUrls("http://127.0.0.1:0")
-                .build())) {
+        try (EmbeddedEtcd member = EmbeddedEtcd.start(LoopbackMember.config(dir.resolve("ours")).build())) {
             ours = run("http://127.0.0.1:" + member.clientAddresses().get(0).getPort(), dir.resolve("ours-out"));
         }
         Map<String, String> real;
@@ -67,12 +62,7 @@ class WatchEtcdctlTest {
     void interactiveWatchMatchesRealEtcd() throws Exception {
         assumeTrue(Etcdctl.available() && RealEtcd.available(), "Debian etcd/etcdctl not installed");
         Map<String, String> ours;
-        try (EmbeddedEtcd member = EmbeddedEtcd.start(ServerConfig.builder()
-                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
-                .dataDir(dir.resolve("ours").toString())
-                .listenClientUrls("http://127.0.0.1:0")
-                .advertiseClientUrls("http://127.0.0.1:0")
-                .build())) {
+        try (EmbeddedEtcd member = EmbeddedEtcd.start(LoopbackMember.config(dir.resolve("ours")).build())) {
             ours = runInteractive("http://127.0.0.1:" + member.clientAddresses().get(0).getPort(),
                     dir.resolve("ours-i"));
         }

@@ -1,5 +1,6 @@
 package io.etcdjava.server.api.grpc;
 
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.CodedOutputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.linecorp.armeria.common.HttpData;
@@ -42,8 +43,9 @@ import org.reactivestreams.Subscription;
  * grpc-java interceptors do not run here; {@link StreamGuard}s stand in for them.
  */
 public final class WatchHttpService implements HttpService {
+    private static final String METHOD = WatchGrpc.getWatchMethod().getFullMethodName();
     /** The route this service takes from Armeria's gRPC service. */
-    public static final String PATH = "/" + WatchGrpc.getWatchMethod().getFullMethodName();
+    public static final String PATH = "/" + METHOD;
     /** A drain stops adding responses to a chunk past this size; the rest go in the next one. */
     static final int CHUNK_BYTES = 64 * 1024;
 
@@ -75,7 +77,7 @@ public final class WatchHttpService implements HttpService {
             return res;
         }
         for (StreamGuard guard : guards) {
-            Status refused = guard.refuseStream(WatchGrpc.getWatchMethod().getFullMethodName());
+            Status refused = guard.refuseStream(METHOD);
             if (refused != null) {
                 end(res, refused);
                 return res;
@@ -270,7 +272,7 @@ public final class WatchHttpService implements HttpService {
         private WatchRequest parse(boolean compressed, int off, int size) {
             try {
                 if (!compressed) {
-                    return WatchRequest.parseFrom(com.google.protobuf.CodedInputStream.newInstance(buf, off, size));
+                    return WatchRequest.parseFrom(CodedInputStream.newInstance(buf, off, size));
                 }
                 if (!gzip) {
                     throw Status.INTERNAL.withDescription(

@@ -14,7 +14,7 @@ import io.etcdjava.api.etcdserverpb.WatchProgressRequest;
 import io.etcdjava.api.etcdserverpb.WatchRequest;
 import io.etcdjava.api.etcdserverpb.WatchResponse;
 import io.etcdjava.api.mvccpb.Event;
-import io.etcdjava.server.config.ServerConfig;
+import io.etcdjava.server.api.testing.LoopbackMember;
 import io.etcdjava.server.embed.EmbeddedEtcd;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -42,14 +42,7 @@ class WatchGrpcServiceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        member = EmbeddedEtcd.start(ServerConfig.builder()
-                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
-                .dataDir(dir.resolve("m.etcd").toString())
-                .listenClientUrls("http://127.0.0.1:0")
-                .advertiseClientUrls("http://127.0.0.1:0")
-                .set("heartbeat-interval", 10L)
-                .set("election-timeout", 100L)
-                .build());
+        member = LoopbackMember.startFast(dir.resolve("m.etcd"));
         channel = NettyChannelBuilder.forAddress("127.0.0.1", member.clientAddresses().get(0).getPort())
                 .usePlaintext().maxInboundMessageSize(16 << 20).build();
     }

@@ -24,7 +24,7 @@ import io.etcdjava.api.etcdserverpb.ResponseHeader;
 import io.etcdjava.api.etcdserverpb.WatchCreateRequest;
 import io.etcdjava.api.etcdserverpb.WatchRequest;
 import io.etcdjava.api.etcdserverpb.WatchResponse;
-import io.etcdjava.server.config.ServerConfig;
+import io.etcdjava.server.api.testing.LoopbackMember;
 import io.etcdjava.server.embed.EmbeddedEtcd;
 import io.etcdjava.server.mvcc.MvccStore;
 import io.etcdjava.server.watch.WatchableStore;
@@ -61,14 +61,7 @@ class WatchHttpServiceTest {
 
     @BeforeAll
     static void start() throws Exception {
-        member = EmbeddedEtcd.start(ServerConfig.builder()
-                .listenPeerUrls("http://127.0.0.1:0")
-                .dataDir(dir.resolve("m.etcd").toString())
-                .listenClientUrls("http://127.0.0.1:0")
-                .advertiseClientUrls("http://127.0.0.1:0")
-                .set("heartbeat-interval", 10L)
-                .set("election-timeout", 100L)
-                .build());
+        member = LoopbackMember.startFast(dir.resolve("m.etcd"));
         int port = member.clientAddresses().get(0).getPort();
         channel = NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build();
         http = WebClient.of("h2c://127.0.0.1:" + port);

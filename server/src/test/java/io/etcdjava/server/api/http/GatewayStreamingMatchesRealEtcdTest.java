@@ -7,8 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import com.fasterxml.jackson.databind.node.TextNode;
+import io.etcdjava.server.api.testing.LoopbackMember;
 import io.etcdjava.server.api.testing.RealEtcd;
-import io.etcdjava.server.config.ServerConfig;
 import io.etcdjava.server.embed.EmbeddedEtcd;
 import java.io.BufferedReader;
 import java.io.InputStream;
@@ -61,14 +61,7 @@ class GatewayStreamingMatchesRealEtcdTest {
         assumeTrue(RealEtcd.available(), "etcd not installed");
         java.nio.file.Files.createDirectories(dir.resolve("real"));
         etcd = RealEtcd.start(dir.resolve("real"));
-        ours = EmbeddedEtcd.start(ServerConfig.builder()
-                .listenPeerUrls("http://127.0.0.1:0") // never 2380: a lone member binds its peer port too
-                .dataDir(dir.resolve("ours.etcd").toString())
-                .listenClientUrls("http://127.0.0.1:0")
-                .advertiseClientUrls("http://127.0.0.1:0")
-                .set("heartbeat-interval", 10L)
-                .set("election-timeout", 100L)
-                .build());
+        ours = LoopbackMember.startFast(dir.resolve("ours.etcd"));
         oursUrl = "http://127.0.0.1:" + ours.clientAddresses().get(0).getPort();
     }
 
