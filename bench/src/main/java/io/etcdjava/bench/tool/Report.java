@@ -62,7 +62,9 @@ final class Report {
 
     /**
      * Writes "start-ms latency-ms" per success to ETCD_BENCH_SAMPLES (start relative to the first
-     * one), to see when slow requests happen; the report itself is unchanged.
+     * one), to see when slow requests happen; the report itself is unchanged. The header gives the
+     * first start as epoch ms and as raw nanoTime (CLOCK_MONOTONIC, the clock of
+     * {@code perf sched record -k CLOCK_MONOTONIC}), to line slow requests up with a trace.
      */
     private void dumpSamples(int n) {
         String file = System.getenv("ETCD_BENCH_SAMPLES");
@@ -72,7 +74,7 @@ final class Report {
         long first = Arrays.stream(starts, 0, n).min().orElse(0);
         StringBuilder sb = new StringBuilder();
         long firstEpochMs = System.currentTimeMillis() - (System.nanoTime() - first) / 1_000_000;
-        sb.append("# first start at epoch ms ").append(firstEpochMs).append('\n');
+        sb.append("# first start at epoch ms ").append(firstEpochMs).append(" nanoTime ").append(first).append('\n');
         for (int i = 0; i < n; i++) {
             sb.append(String.format("%.3f %.3f%n", (starts[i] - first) / 1e6, lats[i] * 1e3));
         }
