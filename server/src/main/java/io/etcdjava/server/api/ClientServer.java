@@ -77,9 +77,10 @@ public final class ClientServer implements AutoCloseable {
         for (ServerInterceptor i : b.interceptors) {
             if (i instanceof StreamGuard g) {
                 guards.add(g);
-            } else {
-                watches = null;
             }
+        }
+        if (guards.size() != b.interceptors.size()) {
+            watches = null;
         }
         List<ServerServiceDefinition> grpcServices = new ArrayList<>(services);
         if (watches != null) {

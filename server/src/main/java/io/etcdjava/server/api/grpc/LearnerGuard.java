@@ -40,12 +40,16 @@ public final class LearnerGuard implements ServerInterceptor, StreamGuard {
     @Override
     public <Q, R> ServerCall.Listener<Q> interceptCall(ServerCall<Q, R> call, Metadata headers,
                                                       ServerCallHandler<Q, R> next) {
+        if (call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) {
+            Status refused = refuseStream(call.getMethodDescriptor().getFullMethodName());
+            if (refused == null) {
+                return next.startCall(call, headers);
+            }
+            call.close(refused, new Metadata());
+            return new ServerCall.Listener<>() { };
+        }
         if (!isLearner.getAsBoolean()) {
             return next.startCall(call, headers);
-        }
-        if (call.getMethodDescriptor().getType() != MethodDescriptor.MethodType.UNARY) {
-            call.close(EtcdError.NOT_SUPPORTED_FOR_LEARNER.toStatus(), new Metadata());
-            return new ServerCall.Listener<>() { };
         }
         ServerCall.Listener<Q> delegate = next.startCall(call, headers);
         return new ForwardingServerCallListener.SimpleForwardingServerCallListener<>(delegate) {
