@@ -31,7 +31,7 @@ bm() { "$root/bin/benchmark" "$@"; }
 kv="--key-size=8 --val-size=256"
 workloads=(
   "put, 1 client, leader|leader|--conns=1 --clients=1 --warmup=$((2000/scale)) put $kv --sequential-keys --key-space-size=100000 --total=$((10000/scale))"
-  "put, 256 clients, 16 conns, leader|leader|--conns=16 --clients=256 --warmup=$((30000/scale)) put $kv --sequential-keys --key-space-size=100000 --total=$((100000/scale))"
+  "put, 256 clients, 16 conns, leader|leader|--conns=16 --clients=256 --warmup=$((100000/scale)) put $kv --sequential-keys --key-space-size=100000 --total=$((100000/scale))"
   "range linearizable, 100/10, follower|follower|--conns=10 --clients=100 --warmup=$((30000/scale)) range foo --consistency=l --total=$((100000/scale))"
 )
 
@@ -52,9 +52,10 @@ run_side() {
   ETCDCTL_API=3 etcdctl --endpoints="$cluster_endpoints" put foo "$(head -c 256 /dev/zero | tr '\0' v)" >/dev/null
   read -r leader follower < <(leader_and_follower "$cluster_endpoints")
   echo "$name: leader $leader, follower $follower; warming up..." >&2
-  # Twice, as compare.sh: a JVM recompiles its request path after the first clients disconnect, and
-  # one client is latency-bound, so C2 still compiling its path would be measured as member time.
-  for round in 1 2; do
+  # WARMUPS times (default 4): a JVM recompiles its request path after the first clients disconnect,
+  # and its optimizing compiler is still busy after two rounds (a fifth of a core on the leader, with
+  # QPS 20-40 % below its steady state), so C2 still compiling would be measured as member time.
+  for round in $(seq 1 "${WARMUPS:-4}"); do
     bm --endpoints="$leader" --conns=16 --clients=256 put $kv --key-space-size=100000 --total=$((40000/scale)) >/dev/null
     bm --endpoints="$follower" --conns=10 --clients=100 range foo --consistency=l --total=$((20000/scale)) >/dev/null
     bm --endpoints="$leader" --conns=1 --clients=1 put $kv --total=$((5000/scale)) >/dev/null
