@@ -9,10 +9,12 @@ import com.linecorp.armeria.server.Server;
 import com.linecorp.armeria.server.ServerBuilder;
 import com.linecorp.armeria.server.ServerPort;
 import com.linecorp.armeria.server.grpc.GrpcService;
+import io.etcdjava.api.etcdserverpb.KVGrpc;
 import io.etcdjava.api.etcdserverpb.WatchGrpc;
+import io.etcdjava.server.api.grpc.CallGuard;
 import io.etcdjava.server.api.grpc.EtcdGrpcServices;
 import io.etcdjava.server.api.grpc.GrpcFailureHandler;
-import io.etcdjava.server.api.grpc.StreamGuard;
+import io.etcdjava.server.api.grpc.UnaryHttpService;
 import io.etcdjava.server.api.grpc.WatchGrpcService;
 import io.etcdjava.server.api.grpc.WatchHttpService;
 import io.etcdjava.server.api.http.CorsDecorator;
@@ -65,26 +67,35 @@ public final class ClientServer implements AutoCloseable {
         for (ServerServiceDefinition d : EtcdGrpcServices.of(b.kv, b.member, b.services)) {
             services.add(ServerInterceptors.intercept(d, b.interceptors));
         }
-        // Watch over gRPC has its own framing (WatchHttpService), unless an interceptor could not
-        // be honoured there; the gateway still goes through the service definition.
+        // Watch and the KV calls over gRPC have their own framing (WatchHttpService, UnaryHttpService),
+        // unless an interceptor could not be honoured there; the gateway still goes through the
+        // service definitions.
+        List<CallGuard> guards = new ArrayList<>();
+        for (ServerInterceptor i : b.interceptors) {
+            if (i instanceof CallGuard g) {
+                guards.add(g);
+            }
+        }
+        boolean ownFraming = guards.size() == b.interceptors.size();
         WatchGrpcService watches = null;
+        boolean kvOverridden = false;
         for (BindableService s : b.services) {
             if (s instanceof WatchGrpcService w) {
                 watches = w;
             }
+            kvOverridden |= s.bindService().getServiceDescriptor().getName().equals(KVGrpc.SERVICE_NAME);
         }
-        List<StreamGuard> guards = new ArrayList<>();
-        for (ServerInterceptor i : b.interceptors) {
-            if (i instanceof StreamGuard g) {
-                guards.add(g);
-            }
-        }
-        if (guards.size() != b.interceptors.size()) {
+        if (!ownFraming) {
             watches = null;
         }
+        List<UnaryHttpService<?, ?>> unary = ownFraming && !kvOverridden
+                ? UnaryHttpService.kv(b.kv, maxInboundMessageBytes, guards) : List.of();
         List<ServerServiceDefinition> grpcServices = new ArrayList<>(services);
         if (watches != null) {
             grpcServices.removeIf(d -> d.getServiceDescriptor().getName().equals(WatchGrpc.SERVICE_NAME));
+        }
+        if (!unary.isEmpty()) {
+            grpcServices.removeIf(d -> d.getServiceDescriptor().getName().equals(KVGrpc.SERVICE_NAME));
         }
         GrpcService grpc = GrpcService.builder()
                 .addServiceDefinitions(grpcServices)
@@ -121,6 +132,9 @@ public final class ClientServer implements AutoCloseable {
         sb.service(grpc);
         if (watches != null) {
             sb.service(WatchHttpService.PATH, new WatchHttpService(watches, maxInboundMessageBytes, guards));
+        }
+        for (UnaryHttpService<?, ?> u : unary) {
+            sb.service(u.path(), u);
         }
         JsonGateway gateway = new JsonGateway(services, maxInboundMessageBytes);
         sb.serviceUnder("/v3/", http(gateway));
@@ -275,8 +289,8 @@ public final class ClientServer implements AutoCloseable {
         }
 
         /**
-         * Applied to every gRPC service, over gRPC and through the JSON gateway alike. Watch over
-         * gRPC keeps its own transport only while every interceptor is also a {@link StreamGuard}.
+         * Applied to every gRPC service, over gRPC and through the JSON gateway alike. Watch and KV
+         * over gRPC keep their own transport only while every interceptor is also a {@link CallGuard}.
          */
         public Builder interceptor(ServerInterceptor interceptor) {
             interceptors.add(Objects.requireNonNull(interceptor));

@@ -17,7 +17,7 @@ import java.util.function.BooleanSupplier;
  * stream, and every unary call except Maintenance.Status and serializable KV.Range. Clients then
  * retry on a voting member.
  */
-public final class LearnerGuard implements ServerInterceptor, StreamGuard {
+public final class LearnerGuard implements ServerInterceptor, CallGuard {
     private final BooleanSupplier isLearner;
 
     public LearnerGuard(BooleanSupplier isLearner) {
@@ -35,6 +35,12 @@ public final class LearnerGuard implements ServerInterceptor, StreamGuard {
     @Override
     public Status refuseStream(String fullMethodName) {
         return isLearner.getAsBoolean() ? EtcdError.NOT_SUPPORTED_FOR_LEARNER.toStatus() : null;
+    }
+
+    @Override
+    public Status refuseUnary(String fullMethodName, Object request) {
+        return isLearner.getAsBoolean() && !allowedForLearner(request)
+                ? EtcdError.NOT_SUPPORTED_FOR_LEARNER.toStatus() : null;
     }
 
     @Override
@@ -57,9 +63,10 @@ public final class LearnerGuard implements ServerInterceptor, StreamGuard {
 
             @Override
             public void onMessage(Q message) {
-                if (!allowedForLearner(message)) {
+                Status refusal = refuseUnary(call.getMethodDescriptor().getFullMethodName(), message);
+                if (refusal != null) {
                     refused = true;
-                    call.close(EtcdError.NOT_SUPPORTED_FOR_LEARNER.toStatus(), new Metadata());
+                    call.close(refusal, new Metadata());
                     return;
                 }
                 super.onMessage(message);

@@ -1,11 +1,7 @@
 package io.etcdjava.server.api.grpc;
 
-import com.google.protobuf.CodedInputStream;
-import com.google.protobuf.CodedOutputStream;
-import com.google.protobuf.InvalidProtocolBufferException;
 import com.linecorp.armeria.common.HttpData;
 import com.linecorp.armeria.common.HttpHeaderNames;
-import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpObject;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
@@ -19,14 +15,9 @@ import io.etcdjava.api.etcdserverpb.WatchGrpc;
 import io.etcdjava.api.etcdserverpb.WatchRequest;
 import io.etcdjava.api.etcdserverpb.WatchResponse;
 import io.grpc.Status;
-import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.io.InputStream;
-import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Objects;
-import java.util.zip.GZIPInputStream;
 import org.reactivestreams.Subscriber;
 import org.reactivestreams.Subscription;
 
@@ -40,7 +31,7 @@ import org.reactivestreams.Subscription;
  *
  * <p>Flow control: at most one chunk is waiting to be consumed by the connection; until it is, the
  * stream's deliveries wait in its bounded queue (a slow reader's watchers then fall back to catch-up).
- * grpc-java interceptors do not run here; {@link StreamGuard}s stand in for them.
+ * grpc-java interceptors do not run here; {@link CallGuard}s stand in for them.
  */
 public final class WatchHttpService implements HttpService {
     private static final String METHOD = WatchGrpc.getWatchMethod().getFullMethodName();
@@ -51,10 +42,10 @@ public final class WatchHttpService implements HttpService {
 
     private final WatchGrpcService watches;
     private final int maxRequestMessageBytes;
-    private final List<StreamGuard> guards;
+    private final List<CallGuard> guards;
 
     /** @param guards asked before each stream opens, in order; the first refusal ends it */
-    public WatchHttpService(WatchGrpcService watches, int maxRequestMessageBytes, List<StreamGuard> guards) {
+    public WatchHttpService(WatchGrpcService watches, int maxRequestMessageBytes, List<CallGuard> guards) {
         this.watches = Objects.requireNonNull(watches, "watches");
         this.maxRequestMessageBytes = maxRequestMessageBytes;
         this.guards = List.copyOf(guards);
@@ -63,20 +54,20 @@ public final class WatchHttpService implements HttpService {
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
         MediaType type = req.contentType();
-        if (type == null || !"application".equals(type.type()) || !isGrpcProto(type.subtype())) {
+        if (!GrpcFrames.isGrpcProto(type)) {
             return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
                     "invalid gRPC request content-type %s", type);
         }
         String encoding = req.headers().get("grpc-encoding");
         boolean gzip = "gzip".equals(encoding);
         HttpResponseWriter res = HttpResponse.streaming();
-        res.write(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, "application/grpc+proto"));
-        if (encoding != null && !gzip && !"identity".equals(encoding)) {
-            end(res, Status.UNIMPLEMENTED.withDescription("grpc: Decompressor is not installed for grpc-encoding \""
-                    + encoding + "\""));
+        res.write(ResponseHeaders.of(HttpStatus.OK, HttpHeaderNames.CONTENT_TYPE, GrpcFrames.CONTENT_TYPE));
+        Status unsupported = GrpcFrames.unsupportedEncoding(encoding);
+        if (unsupported != null) {
+            end(res, unsupported);
             return res;
         }
-        for (StreamGuard guard : guards) {
+        for (CallGuard guard : guards) {
             Status refused = guard.refuseStream(METHOD);
             if (refused != null) {
                 end(res, refused);
@@ -96,35 +87,11 @@ public final class WatchHttpService implements HttpService {
         return res;
     }
 
-    private static boolean isGrpcProto(String subtype) {
-        return "grpc".equals(subtype) || "grpc+proto".equals(subtype);
-    }
-
     /** Trailers with the status, then the end of the response (no-op when it already ended). */
     static void end(HttpResponseWriter res, Status status) {
-        HttpHeaders trailers = status.getDescription() == null
-                ? HttpHeaders.of("grpc-status", Integer.toString(status.getCode().value()))
-                : HttpHeaders.of("grpc-status", Integer.toString(status.getCode().value()),
-                        "grpc-message", percentEncode(status.getDescription()));
-        if (res.tryWrite(trailers)) {
+        if (res.tryWrite(GrpcFrames.trailers(status))) {
             res.close();
         }
-    }
-
-    /** gRPC's grpc-message encoding: UTF-8, with bytes outside printable ASCII and '%' as %XX. */
-    static String percentEncode(String message) {
-        byte[] bytes = message.getBytes(StandardCharsets.UTF_8);
-        StringBuilder sb = new StringBuilder(bytes.length);
-        for (byte b : bytes) {
-            int c = b & 0xff;
-            if (c >= 0x20 && c <= 0x7e && c != '%') {
-                sb.append((char) c);
-            } else {
-                sb.append('%').append(Character.toUpperCase(Character.forDigit(c >> 4, 16)))
-                        .append(Character.toUpperCase(Character.forDigit(c & 0xf, 16)));
-            }
-        }
-        return sb.toString();
     }
 
     /** Responses framed into one chunk per drain; one chunk at a time waits for the connection. */
@@ -152,19 +119,9 @@ public final class WatchHttpService implements HttpService {
         @Override
         public void send(WatchResponse response) {
             int size = response.getSerializedSize();
-            ensure(5 + size);
-            buf[len] = 0; // not compressed
-            buf[len + 1] = (byte) (size >>> 24);
-            buf[len + 2] = (byte) (size >>> 16);
-            buf[len + 3] = (byte) (size >>> 8);
-            buf[len + 4] = (byte) size;
-            CodedOutputStream out = CodedOutputStream.newInstance(buf, len + 5, size);
-            try {
-                response.writeTo(out);
-            } catch (IOException e) {
-                throw new IllegalStateException("cannot serialize a watch response", e);
-            }
-            len += 5 + size;
+            ensure(GrpcFrames.PREFIX + size);
+            GrpcFrames.write(response, size, buf, len);
+            len += GrpcFrames.PREFIX + size;
         }
 
         private void ensure(int more) {
@@ -250,50 +207,17 @@ public final class WatchHttpService implements HttpService {
 
         private void deframe() {
             int pos = 0;
-            while (len - pos >= 5) {
-                boolean compressed = buf[pos] != 0;
-                int size = ((buf[pos + 1] & 0xff) << 24) | ((buf[pos + 2] & 0xff) << 16)
-                        | ((buf[pos + 3] & 0xff) << 8) | (buf[pos + 4] & 0xff);
-                if (size < 0 || size > maxRequestMessageBytes) {
-                    throw Status.RESOURCE_EXHAUSTED.withDescription("grpc: received message larger than max ("
-                            + Integer.toUnsignedString(size) + " vs. " + maxRequestMessageBytes + ")")
-                            .asRuntimeException();
-                }
-                if (len - pos - 5 < size) {
+            while (len - pos >= GrpcFrames.PREFIX) {
+                int size = GrpcFrames.messageLength(buf, pos, maxRequestMessageBytes);
+                if (len - pos - GrpcFrames.PREFIX < size) {
                     break;
                 }
-                call.onNext(parse(compressed, pos + 5, size));
-                pos += 5 + size;
+                call.onNext(GrpcFrames.parse(WatchRequest.parser(), buf, pos + GrpcFrames.PREFIX, size, gzip,
+                        maxRequestMessageBytes));
+                pos += GrpcFrames.PREFIX + size;
             }
             System.arraycopy(buf, pos, buf, 0, len - pos);
             len -= pos;
-        }
-
-        private WatchRequest parse(boolean compressed, int off, int size) {
-            try {
-                if (!compressed) {
-                    return WatchRequest.parseFrom(CodedInputStream.newInstance(buf, off, size));
-                }
-                if (!gzip) {
-                    throw Status.INTERNAL.withDescription(
-                            "grpc: compressed flag set with identity or empty encoding").asRuntimeException();
-                }
-                try (InputStream in = new GZIPInputStream(new ByteArrayInputStream(buf, off, size))) {
-                    byte[] plain = in.readNBytes(maxRequestMessageBytes + 1);
-                    if (plain.length > maxRequestMessageBytes) {
-                        throw Status.RESOURCE_EXHAUSTED.withDescription(
-                                "grpc: received message after decompression larger than max ("
-                                        + maxRequestMessageBytes + ")").asRuntimeException();
-                    }
-                    return WatchRequest.parseFrom(plain);
-                }
-            } catch (InvalidProtocolBufferException e) {
-                throw Status.INTERNAL.withDescription("grpc: failed to unmarshal the received message: "
-                        + e.getMessage()).asRuntimeException();
-            } catch (IOException e) {
-                throw Status.INTERNAL.withDescription("grpc: failed to decompress the received message: "
-                        + e.getMessage()).asRuntimeException();
-            }
         }
 
         @Override

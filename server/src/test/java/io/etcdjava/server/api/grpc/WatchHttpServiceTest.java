@@ -177,9 +177,9 @@ class WatchHttpServiceTest {
 
     @Test
     void grpcMessageIsPercentEncodedAsGrpcSpecifies() {
-        assertThat(WatchHttpService.percentEncode("etcdserver: mvcc: 100% done")).isEqualTo(
+        assertThat(GrpcFrames.percentEncode("etcdserver: mvcc: 100% done")).isEqualTo(
                 "etcdserver: mvcc: 100%25 done");
-        assertThat(WatchHttpService.percentEncode("é\n")).isEqualTo("%C3%A9%0A");
+        assertThat(GrpcFrames.percentEncode("é\n")).isEqualTo("%C3%A9%0A");
     }
 
     /** A raw HTTP/2 stream to the Watch path: framed bytes in, response bytes and trailers out. */
@@ -323,7 +323,7 @@ class WatchHttpServiceTest {
             HttpRequest req = HttpRequest.of(RequestHeaders.of(HttpMethod.POST, WatchHttpService.PATH,
                     HttpHeaderNames.CONTENT_TYPE, "application/grpc"));
             AtomicInteger asked = new AtomicInteger();
-            StreamGuard lets = method -> {
+            CallGuard lets = method -> {
                 asked.incrementAndGet();
                 assertThat(method).isEqualTo("etcdserverpb.Watch/Watch");
                 return null;
