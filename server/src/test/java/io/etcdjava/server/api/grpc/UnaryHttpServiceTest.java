@@ -33,6 +33,7 @@ import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -133,7 +134,7 @@ class UnaryHttpServiceTest {
                 13, "Half-closed without a request");
         assertRefused(call(answering(), "application/grpc", null, new byte[] {0, 0, 0}),
                 13, "Encountered end-of-stream mid-frame");
-        assertRefused(call(answering(), "application/grpc", null, java.util.Arrays.copyOf(one, one.length - 1)),
+        assertRefused(call(answering(), "application/grpc", null, Arrays.copyOf(one, one.length - 1)),
                 13, "Encountered end-of-stream mid-frame");
         assertRefused(call(answering(), "application/grpc", null, concat(one, one)), 13, "Too many requests");
         assertRefused(call(answering(), "application/grpc", null, frame(true, request("k").toByteArray())),
