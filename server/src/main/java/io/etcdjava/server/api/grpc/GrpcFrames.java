@@ -6,6 +6,8 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.MessageLite;
 import com.google.protobuf.Parser;
 import com.linecorp.armeria.common.HttpHeaders;
+import com.linecorp.armeria.common.HttpRequest;
+import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
 import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
@@ -34,6 +36,13 @@ final class GrpcFrames {
     static boolean isGrpcProto(MediaType type) {
         return type != null && "application".equals(type.type())
                 && ("grpc".equals(type.subtype()) || "grpc+proto".equals(type.subtype()));
+    }
+
+    /** HTTP 415 for a request that is not gRPC over protobuf (as grpc-go answers), or null. */
+    static HttpResponse refuseContentType(HttpRequest req) {
+        MediaType type = req.contentType();
+        return isGrpcProto(type) ? null : HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE,
+                MediaType.PLAIN_TEXT_UTF_8, "invalid gRPC request content-type %s", type);
     }
 
     /** The status for a request whose grpc-encoding we cannot read, or null (none, identity, gzip). */

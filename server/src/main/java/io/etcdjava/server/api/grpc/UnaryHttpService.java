@@ -9,7 +9,6 @@ import com.linecorp.armeria.common.HttpHeaders;
 import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -85,10 +84,9 @@ public final class UnaryHttpService<Q extends MessageLite, R extends MessageLite
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-        MediaType type = req.contentType();
-        if (!GrpcFrames.isGrpcProto(type)) {
-            return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
-                    "invalid gRPC request content-type %s", type);
+        HttpResponse notGrpc = GrpcFrames.refuseContentType(req);
+        if (notGrpc != null) {
+            return notGrpc;
         }
         String encoding = req.headers().get("grpc-encoding");
         Status unsupported = GrpcFrames.unsupportedEncoding(encoding);

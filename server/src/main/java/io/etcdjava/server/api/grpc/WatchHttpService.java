@@ -7,7 +7,6 @@ import com.linecorp.armeria.common.HttpRequest;
 import com.linecorp.armeria.common.HttpResponse;
 import com.linecorp.armeria.common.HttpResponseWriter;
 import com.linecorp.armeria.common.HttpStatus;
-import com.linecorp.armeria.common.MediaType;
 import com.linecorp.armeria.common.ResponseHeaders;
 import com.linecorp.armeria.server.HttpService;
 import com.linecorp.armeria.server.ServiceRequestContext;
@@ -53,10 +52,9 @@ public final class WatchHttpService implements HttpService {
 
     @Override
     public HttpResponse serve(ServiceRequestContext ctx, HttpRequest req) {
-        MediaType type = req.contentType();
-        if (!GrpcFrames.isGrpcProto(type)) {
-            return HttpResponse.of(HttpStatus.UNSUPPORTED_MEDIA_TYPE, MediaType.PLAIN_TEXT_UTF_8,
-                    "invalid gRPC request content-type %s", type);
+        HttpResponse notGrpc = GrpcFrames.refuseContentType(req);
+        if (notGrpc != null) {
+            return notGrpc;
         }
         String encoding = req.headers().get("grpc-encoding");
         boolean gzip = "gzip".equals(encoding);

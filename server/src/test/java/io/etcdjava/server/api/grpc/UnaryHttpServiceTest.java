@@ -68,17 +68,6 @@ class UnaryHttpServiceTest {
         return PutRequest.newBuilder().setKey(ByteString.copyFromUtf8(key)).setValue(ByteString.copyFromUtf8("v")).build();
     }
 
-    private static byte[] frame(boolean compressed, byte[] message) {
-        byte[] out = new byte[5 + message.length];
-        out[0] = (byte) (compressed ? 1 : 0);
-        out[1] = (byte) (message.length >>> 24);
-        out[2] = (byte) (message.length >>> 16);
-        out[3] = (byte) (message.length >>> 8);
-        out[4] = (byte) message.length;
-        System.arraycopy(message, 0, out, 5, message.length);
-        return out;
-    }
-
     private static byte[] concat(byte[] a, byte[] b) {
         byte[] out = new byte[a.length + b.length];
         System.arraycopy(a, 0, out, 0, a.length);
@@ -103,12 +92,12 @@ class UnaryHttpServiceTest {
 
     @Test
     void aRequestGetsOneFramedResponseAndStatusZero() throws Exception {
-        AggregatedHttpResponse r = call(answering(), "application/grpc", null, frame(false, request("k").toByteArray()));
+        AggregatedHttpResponse r = call(answering(), "application/grpc", null, TestFrames.frame(false, request("k").toByteArray()));
 
         assertThat(seen).containsExactly(request("k"));
         assertThat(r.headers().status().code()).isEqualTo(200);
         assertThat(r.headers().get(HttpHeaderNames.CONTENT_TYPE)).isEqualTo("application/grpc+proto");
-        assertThat(r.content().array()).isEqualTo(frame(false, ANSWER.toByteArray()));
+        assertThat(r.content().array()).isEqualTo(TestFrames.frame(false, ANSWER.toByteArray()));
         assertThat(r.trailers().get("grpc-status")).isEqualTo("0");
         assertThat(UnaryHttpService.kv(new FakeKvService(), MAX, List.of())).extracting(UnaryHttpService::path)
                 .containsExactly("/etcdserverpb.KV/Range", "/etcdserverpb.KV/Put", "/etcdserverpb.KV/DeleteRange",
@@ -121,7 +110,7 @@ class UnaryHttpServiceTest {
         try (GZIPOutputStream gz = new GZIPOutputStream(zipped)) {
             gz.write(request("zipped").toByteArray());
         }
-        AggregatedHttpResponse r = call(answering(), "application/grpc+proto", "gzip", frame(true, zipped.toByteArray()));
+        AggregatedHttpResponse r = call(answering(), "application/grpc+proto", "gzip", TestFrames.frame(true, zipped.toByteArray()));
 
         assertThat(status(r).get("grpc-status")).isEqualTo("0");
         assertThat(seen).containsExactly(request("zipped"));
@@ -129,7 +118,7 @@ class UnaryHttpServiceTest {
 
     @Test
     void badFramesAreRefusedWithGrpcsStatusesAndNeverReachTheMember() throws Exception {
-        byte[] one = frame(false, request("k").toByteArray());
+        byte[] one = TestFrames.frame(false, request("k").toByteArray());
         assertRefused(call(answering(), "application/grpc", null, new byte[0]),
                 13, "Half-closed without a request");
         assertRefused(call(answering(), "application/grpc", null, new byte[] {0, 0, 0}),
@@ -137,11 +126,11 @@ class UnaryHttpServiceTest {
         assertRefused(call(answering(), "application/grpc", null, Arrays.copyOf(one, one.length - 1)),
                 13, "Encountered end-of-stream mid-frame");
         assertRefused(call(answering(), "application/grpc", null, concat(one, one)), 13, "Too many requests");
-        assertRefused(call(answering(), "application/grpc", null, frame(true, request("k").toByteArray())),
+        assertRefused(call(answering(), "application/grpc", null, TestFrames.frame(true, request("k").toByteArray())),
                 13, "grpc: compressed flag set with identity or empty encoding");
-        assertRefused(call(answering(), "application/grpc", null, frame(false, new byte[] {(byte) 0xff, 1})),
+        assertRefused(call(answering(), "application/grpc", null, TestFrames.frame(false, new byte[] {(byte) 0xff, 1})),
                 13, "grpc: failed to unmarshal the received message: ");
-        assertRefused(call(answering(), "application/grpc", null, frame(false, new byte[MAX + 1])),
+        assertRefused(call(answering(), "application/grpc", null, TestFrames.frame(false, new byte[MAX + 1])),
                 8, "grpc: received message larger than max (" + (MAX + 1) + " vs. " + MAX + ")");
         assertRefused(call(answering(), "application/grpc", "snappy", one),
                 12, "grpc: Decompressor is not installed for grpc-encoding \"snappy\"");
@@ -159,7 +148,7 @@ class UnaryHttpServiceTest {
 
     @Test
     void theMembersFailuresKeepEtcdsCodeAndMessageAndOthersAreUnknown() throws Exception {
-        byte[] one = frame(false, request("k").toByteArray());
+        byte[] one = TestFrames.frame(false, request("k").toByteArray());
         AggregatedHttpResponse etcd = call(put(r -> CompletableFuture.failedFuture(EtcdError.NO_LEADER.exception())),
                 "application/grpc", null, one);
         assertThat(status(etcd).get("grpc-status")).isEqualTo("14");
@@ -175,7 +164,7 @@ class UnaryHttpServiceTest {
     @Test
     void aLearnerRefusesPutButServesSerializableRangeLikeItsInterceptor() throws Exception {
         AggregatedHttpResponse refused = call(answering(new LearnerGuard(() -> true)), "application/grpc", null,
-                frame(false, request("k").toByteArray()));
+                TestFrames.frame(false, request("k").toByteArray()));
         assertThat(status(refused).get("grpc-status")).isEqualTo("14");
         assertThat(status(refused).get("grpc-message")).isEqualTo("etcdserver: rpc not supported for learner");
         assertThat(seen).isEmpty();
@@ -185,10 +174,10 @@ class UnaryHttpServiceTest {
         UnaryHttpService<RangeRequest, RangeResponse> range = new UnaryHttpService<>(KVGrpc.getRangeMethod(),
                 RangeRequest.parser(), r -> CompletableFuture.completedFuture(RangeResponse.getDefaultInstance()),
                 MAX, List.of(new LearnerGuard(() -> true)));
-        assertThat(status(call(range, "application/grpc", null, frame(false, serializable.toByteArray())))
+        assertThat(status(call(range, "application/grpc", null, TestFrames.frame(false, serializable.toByteArray())))
                 .get("grpc-status")).isEqualTo("0");
         assertThat(status(call(range, "application/grpc", null,
-                frame(false, serializable.toBuilder().setSerializable(false).build().toByteArray())))
+                TestFrames.frame(false, serializable.toBuilder().setSerializable(false).build().toByteArray())))
                 .get("grpc-status")).isEqualTo("14");
     }
 

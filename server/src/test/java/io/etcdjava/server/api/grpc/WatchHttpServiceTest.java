@@ -96,17 +96,6 @@ class WatchHttpServiceTest {
                 .setKey(ByteString.copyFromUtf8(key)).setWatchId(id)).build();
     }
 
-    private static byte[] frame(boolean compressed, byte[] message) {
-        byte[] out = new byte[5 + message.length];
-        out[0] = (byte) (compressed ? 1 : 0);
-        out[1] = (byte) (message.length >>> 24);
-        out[2] = (byte) (message.length >>> 16);
-        out[3] = (byte) (message.length >>> 8);
-        out[4] = (byte) message.length;
-        System.arraycopy(message, 0, out, 5, message.length);
-        return out;
-    }
-
     /** Every length-prefixed message in {@code bytes}, which must end on a message boundary. */
     private static List<WatchResponse> messages(byte[] bytes) throws IOException {
         List<WatchResponse> out = new ArrayList<>();
@@ -254,9 +243,9 @@ class WatchHttpServiceTest {
     @Test
     void requestsSharingAFrameOrSplitAcrossFramesAreAllServed() throws Exception {
         RawStream s = new RawStream("application/grpc", null);
-        byte[] a = frame(false, create("raw-a", 11).toByteArray());
-        byte[] b = frame(false, create("raw-b", 12).toByteArray());
-        byte[] c = frame(false, create("raw-c", 13).toByteArray());
+        byte[] a = TestFrames.frame(false, create("raw-a", 11).toByteArray());
+        byte[] b = TestFrames.frame(false, create("raw-b", 12).toByteArray());
+        byte[] c = TestFrames.frame(false, create("raw-c", 13).toByteArray());
         byte[] ab = Arrays.copyOf(a, a.length + b.length);
         System.arraycopy(b, 0, ab, a.length, b.length);
         s.req.write(HttpData.wrap(ab));
@@ -290,7 +279,7 @@ class WatchHttpServiceTest {
             gz.write(create("raw-gz", 21).toByteArray());
         }
         RawStream s = new RawStream("application/grpc+proto", "gzip");
-        s.req.write(HttpData.wrap(frame(true, z.toByteArray())));
+        s.req.write(HttpData.wrap(TestFrames.frame(true, z.toByteArray())));
         WatchResponse r = s.next();
         assertThat(r.getCreated()).isTrue();
         assertThat(r.getWatchId()).isEqualTo(21);
@@ -310,7 +299,7 @@ class WatchHttpServiceTest {
     @Test
     void aGarbledMessageEndsTheStreamWithInternal() throws Exception {
         RawStream s = new RawStream("application/grpc", null);
-        s.req.write(HttpData.wrap(frame(false, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})));
+        s.req.write(HttpData.wrap(TestFrames.frame(false, new byte[] {(byte) 0xff, (byte) 0xff, (byte) 0xff})));
         HttpHeaders t = s.trailers.get(10, TimeUnit.SECONDS);
         assertThat(t.get("grpc-status")).isEqualTo("13");
     }
